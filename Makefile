@@ -1,0 +1,34 @@
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint demo bench docs test-torch clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check sklearn_norm tests benchmarks examples
+	$(BIN)/ruff format --check sklearn_norm tests benchmarks examples
+
+test: lint
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+
+demo: $(STAMP)
+	$(BIN)/python -m sklearn_norm.demo
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
+
+test-torch: $(STAMP)
+	$(BIN)/pip install --quiet torch==2.13.0
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 -q tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,252 @@
+"""The column-wise base: fit / partial_fit / transform / inverse_transform in one place.
+
+A scaler supplies which statistics it needs (``_need``), how to derive its learned
+attributes from them (``_learn``) and its forward and inverse kernels (``_kernel``).
+"""
+
+import functools
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._chunks import apply_rows, map_blocks, output_for
+from ._sklearn_compat import _fit_context
+from ._stats import MOMENTS, Stats, merge
+from ._validation import check_weights, check_X, inf_columns, reject_inf
+
+
+def atomic(method):
+    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        state = self.__dict__.copy()
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return wrapper
+
+
+class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Base of the scalers that learn per-feature statistics from the training rows."""
+
+    _need = (MOMENTS,)
+
+    # -- what a scaler supplies ------------------------------------------------------
+    def _sparse_reason(self):
+        """``None`` when sparse input is kept sparse, else why it is refused."""
+        return "the transform would turn zeros into non-zeros"
+
+    def _check_params(self):
+        """Checks between parameters that ``_parameter_constraints`` cannot express."""
+
+    def _learn(self, stats):
+        """Learned attributes (name -> value) derived from the merged statistics."""
+        raise NotImplementedError
+
+    def _check_values(self, X, stats):
+        """Refuse training values the transform cannot take (see ``LogScaler``)."""
+
+    def _kernel(self, inverse=False, take=None):
+        """The functional kernel of the learned map; ``take`` gathers per-feature params."""
+        raise NotImplementedError
+
+    def _check_transform_values(self, X):
+        """Refuse values the transform cannot take, before anything is written."""
+
+    # -- fitting ---------------------------------------------------------------------
+    def _reset(self):
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+        self.__dict__.pop("_stats", None)
+
+    @atomic
+    def _fit(self, X, sample_weight=None, reset=True):
+        if reset:
+            self._reset()
+        self._check_params()
+        first = not hasattr(self, "_stats")
+        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
+        weights = check_weights(sample_weight, X)
+        stats = Stats.of(X, weights, self._need)
+        reject_inf(self, stats.has_inf)
+        self._check_values(X, stats)
+        total = stats if first else merge(self._stats, stats)
+        learned = self._learn(total)
+        self._stats = total
+        for name, value in learned.items():
+            setattr(self, name, value)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the per-feature statistics of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN values are ignored.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted scaler.
+        """
+        return self._fit(X)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Update the statistics with one more chunk of rows.
+
+        Any chunking of the training data gives the same result as one ``fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Updated scaler.
+        """
+        return self._fit(X, reset=False)
+
+    # -- transforming ----------------------------------------------------------------
+    def _apply(self, X, copy, inverse):
+        check_is_fitted(self)
+        copy = self.copy if copy is None else copy
+        X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason())
+        if sparse.issparse(X):
+            return self._apply_sparse(X, copy, inverse)
+        out = output_for(X, copy)
+        kernel = self._kernel(inverse=inverse)
+        if not inverse:
+            self._check_transform_values(X)
+        if out is X:  # in place: refuse bad input before writing anything
+            self._refuse_inf(X)
+            return apply_rows(kernel, X, out)
+
+        def checked(block, out):
+            has_inf = inf_columns(block)
+            if has_inf is not None:
+                reject_inf(self, has_inf)
+            return kernel(block, out=out)
+
+        return apply_rows(checked, X, out)
+
+    def _refuse_inf(self, X):
+        masks = map_blocks(lambda a, b: inf_columns(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
+        masks = [m for m in masks if m is not None]
+        if masks:
+            reject_inf(self, np.logical_or.reduce(masks))
+
+    def _apply_sparse(self, X, copy, inverse):
+        X = (
+            X.tocsr(copy=copy)
+            if not isinstance(X, sparse.csr_matrix | sparse.csr_array)
+            else (X.copy() if copy else X)
+        )
+        has_inf = np.isinf(X.data)
+        if has_inf.any():
+            reject_inf(self, np.bincount(X.indices[has_inf], minlength=X.shape[1]) > 0)
+        if not inverse:
+            self._check_transform_values(X)
+        kernel = self._kernel(inverse=inverse, take=lambda p: np.asarray(p)[X.indices])
+        kernel(X.data, out=X.data)
+        return X
+
+    def transform(self, X, copy=None):
+        """Apply the learned map to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data; NaN values stay NaN.
+        copy : bool or None, default=None
+            Copy ``X`` (``None`` uses the constructor's ``copy``).
+
+        Returns
+        -------
+        X_tr : ndarray or sparse matrix of shape (n_samples, n_features)
+            Transformed data, in the input's floating dtype.
+        """
+        return self._apply(X, copy, inverse=False)
+
+    def inverse_transform(self, X, copy=None):
+        """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Transformed data.
+        copy : bool or None, default=None
+            Copy ``X`` (``None`` uses the constructor's ``copy``).
+
+        Returns
+        -------
+        X_original : ndarray or sparse matrix of shape (n_samples, n_features)
+            Data in the original units.
+        """
+        return self._apply(X, copy, inverse=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = self._sparse_reason() is None
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class WeightedFitMixin:
+    """``fit``/``partial_fit`` taking frequency weights (``sample_weight``)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Learn the per-feature statistics of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN values are ignored.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights: a weight of 2 counts a row twice, 0 leaves it out.
+
+        Returns
+        -------
+        self : object
+            Fitted scaler.
+        """
+        return self._fit(X, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update the statistics with one more chunk of rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights of the chunk's rows.
+
+        Returns
+        -------
+        self : object
+            Updated scaler.
+        """
+        return self._fit(X, sample_weight, reset=False)

@@ -1,0 +1,162 @@
+"""Log scaling."""
+
+import math
+from numbers import Real
+
+import numpy as np
+from scipy import sparse
+
+from ._base import ColumnScaler
+from ._chunks import map_blocks
+from ._sklearn_compat import Interval, StrOptions
+from ._stats import RANGE
+from ._validation import column_label
+from .functional._column import log_kernel
+
+
+class LogScaler(ColumnScaler):
+    """Compress each feature with a logarithm.
+
+    .. math:: y = \\log_b(x + c)
+
+    computed as ``log1p(x) / log(b)`` whenever the offset :math:`c` is exactly 1, so
+    small values keep their precision (and zeros stay zeros, so sparse input stays
+    sparse). ``signed=True`` gives :math:`y = \\mathrm{sign}(x) \\log_b(1 + |x|)`,
+    defined for every real ``x``. ``offset="auto"`` learns
+    :math:`c = 1 - \\min(0, \\min x)` per feature, so the training minimum maps to 0
+    or above. A value with :math:`x + c \\le 0` raises a ValueError naming its
+    column, or becomes NaN with ``handle_invalid="nan"``.
+
+    Parameters
+    ----------
+    base : float, default=math.e
+        Base :math:`b` of the logarithm, positive and not 1.
+    offset : float or "auto", default=1.0
+        Offset :math:`c` added before the logarithm.
+    signed : bool, default=False
+        Use the signed, symmetric form (``offset`` is then not used).
+    handle_invalid : {"error", "nan"}, default="error"
+        What to do with values at or below ``-offset``.
+    copy : bool, default=True
+        ``False`` transforms a writeable float array in place.
+
+    Attributes
+    ----------
+    offset_ : ndarray of shape (n_features,)
+        The offset per feature (1 with ``signed=True``).
+    data_min_ : ndarray of shape (n_features,)
+        Per-feature minimum of the training data.
+    n_samples_seen_ : int
+        Number of rows seen.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.preprocessing.FunctionTransformer : With ``func=np.log1p``.
+    sklearn_norm.functional.log_scale : The stateless function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import LogScaler
+    >>> LogScaler(base=10).fit_transform(np.array([[0.0], [9.0], [99.0]])).ravel().tolist()
+    [0.0, 1.0, 2.0]
+    >>> LogScaler(signed=True, base=10).fit_transform(np.array([[-9.0], [9.0]])).ravel().tolist()
+    [-1.0, 1.0]
+    """
+
+    _parameter_constraints = {
+        "base": [Interval(Real, 0, None, closed="neither")],
+        "offset": [Interval(Real, None, None, closed="neither"), StrOptions({"auto"})],
+        "signed": ["boolean"],
+        "handle_invalid": [StrOptions({"error", "nan"})],
+        "copy": ["boolean"],
+    }
+    _need = (RANGE,)
+
+    def __init__(
+        self, *, base=math.e, offset=1.0, signed=False, handle_invalid="error", copy=True
+    ):
+        self.base = base
+        self.offset = offset
+        self.signed = signed
+        self.handle_invalid = handle_invalid
+        self.copy = copy
+
+    def _check_params(self):
+        if self.base == 1 or not math.isfinite(self.base):
+            raise ValueError(
+                f"base must be a finite positive number other than 1, got {self.base!r}."
+            )
+        if self.offset != "auto" and not math.isfinite(self.offset):
+            raise ValueError(f"offset must be a finite number or 'auto', got {self.offset!r}.")
+
+    def _unit_offset(self):
+        return self.signed or (self.offset != "auto" and self.offset == 1.0)
+
+    def _sparse_reason(self):
+        if self._unit_offset():
+            return None
+        return "only offset=1 or signed=True keep zeros at zero"
+
+    def _learn(self, stats):
+        n_features = stats.min.shape[0]
+        if self.signed:
+            offset = np.ones(n_features)
+        elif self.offset == "auto":
+            offset = 1.0 - np.fmin(np.nan_to_num(stats.min), 0.0)
+        else:
+            offset = np.full(n_features, float(self.offset))
+        return {"offset_": offset, "data_min_": stats.min, "n_samples_seen_": int(stats.n_rows)}
+
+    def _refusing(self):
+        return not self.signed and self.handle_invalid == "error"
+
+    def _check_values(self, X, stats):
+        if self._refusing() and self.offset != "auto":
+            self._refuse(X, stats.min, np.full(stats.min.shape, float(self.offset)))
+
+    def _check_transform_values(self, X):
+        if not self._refusing():
+            return
+        if sparse.issparse(X):
+            data_min = np.full(X.shape[1], np.inf)
+            np.fmin.at(data_min, X.indices, X.data)
+        else:
+            mins = map_blocks(
+                lambda a, b: np.fmin.reduce(X[a:b], axis=0), X.shape[0], X.shape[1] * X.itemsize
+            )
+            data_min = np.fmin.reduce(np.asarray(mins), axis=0)
+        self._refuse(X, data_min, self.offset_)
+
+    def _refuse(self, X, data_min, offset):
+        bad = data_min <= -offset
+        if not bad.any():
+            return
+        column = int(np.flatnonzero(bad)[0])
+        values = X[:, [column]]
+        values = values.toarray() if sparse.issparse(values) else values
+        n_bad = int(np.sum(values <= -offset[column]))
+        raise ValueError(
+            f"Negative values in data passed to LogScaler: {n_bad} value(s) <= -offset "
+            f"({-offset[column]:g}) in {column_label(self, column)} (min {data_min[column]:g}); "
+            "use signed=True, offset='auto' or handle_invalid='nan'."
+        )
+
+    def _kernel(self, inverse=False, take=None):
+        take = take or (lambda p: p)
+        return log_kernel(
+            take(self.offset_),
+            self.base,
+            self.signed,
+            invalid_to_nan=self.handle_invalid == "nan",
+            inverse=inverse,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = not self.signed and self.offset != "auto"
+        return tags

@@ -1,0 +1,107 @@
+"""Min-max scaling."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._base import ColumnScaler
+from ._stats import RANGE
+from .functional._column import min_max_factor, min_max_kernel
+
+
+class MinMaxScaler(ColumnScaler):
+    """Scale each feature to a given range, from its training minimum and maximum.
+
+    .. math:: y = (x - x_{min}) \\frac{b - a}{x_{max} - x_{min}} + a
+              = x \\cdot \\mathrm{scale\\_} + \\mathrm{min\\_}
+
+    with ``(a, b) = feature_range``. A constant feature maps to ``a``. NaN values are
+    ignored by ``fit`` and stay NaN. Unlike :class:`sklearn.preprocessing.MinMaxScaler`
+    the map is computed as ``(x - data_min_) * scale_ + a``, which keeps full
+    precision for data far from zero in float32.
+
+    Parameters
+    ----------
+    feature_range : tuple (a, b), default=(0, 1)
+        Desired range of transformed data, ``a < b``.
+    clip : bool, default=False
+        Clip transformed values of unseen data to ``feature_range``.
+    copy : bool, default=True
+        ``False`` transforms a writeable float array in place.
+
+    Attributes
+    ----------
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        Per-feature minimum and maximum seen in the training data.
+    data_range_ : ndarray of shape (n_features,)
+        ``data_max_ - data_min_``.
+    scale_ : ndarray of shape (n_features,)
+        ``(b - a) / data_range_`` (a zero range counts as 1).
+    min_ : ndarray of shape (n_features,)
+        ``a - data_min_ * scale_``.
+    n_samples_seen_ : int
+        Number of rows seen.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.preprocessing.MinMaxScaler : The scikit-learn equivalent.
+    sklearn_norm.functional.min_max_scale : The stateless function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import MinMaxScaler
+    >>> X = np.array([[1.0, 10.0], [3.0, 10.0], [np.nan, 10.0]])
+    >>> MinMaxScaler().fit_transform(X).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [nan, 0.0]]
+    """
+
+    _parameter_constraints = {
+        "feature_range": [tuple, list],
+        "clip": ["boolean"],
+        "copy": ["boolean"],
+    }
+    _need = (RANGE,)
+
+    def __init__(self, feature_range=(0, 1), *, clip=False, copy=True):
+        self.feature_range = feature_range
+        self.clip = clip
+        self.copy = copy
+
+    def _check_params(self):
+        rng = self.feature_range
+        ok = (
+            len(rng) == 2
+            and all(isinstance(v, Real | Integral) and np.isfinite(v) for v in rng)
+            and rng[0] < rng[1]
+        )
+        if not ok:
+            raise ValueError(
+                f"feature_range must be two finite numbers (a, b) with a < b, got {rng!r}."
+            )
+
+    def _learn(self, stats):
+        low = self.feature_range[0]
+        scale = min_max_factor(stats.min, stats.max, self.feature_range)
+        return {
+            "data_min_": stats.min,
+            "data_max_": stats.max,
+            "data_range_": stats.max - stats.min,
+            "scale_": scale,
+            "min_": low - stats.min * scale,
+            "n_samples_seen_": int(stats.n_rows),
+        }
+
+    def _kernel(self, inverse=False, take=None):
+        take = take or (lambda p: p)
+        return min_max_kernel(
+            take(self.data_min_),
+            take(self.scale_),
+            tuple(self.feature_range),
+            self.clip,
+            inverse=inverse,
+        )

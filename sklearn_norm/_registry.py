@@ -1,0 +1,114 @@
+"""Scalers by short name, for building and grid-searching them."""
+
+import inspect
+
+from sklearn.base import BaseEstimator
+
+_REGISTRY = {}
+
+
+def register(name):
+    """Class decorator registering a scaler under a short name for :func:`make_scaler`."""
+
+    def decorate(cls):
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def _known():
+    return ", ".join(repr(n) for n in _REGISTRY)
+
+
+def _class_of(method):
+    if method not in _REGISTRY:
+        raise ValueError(f"Unknown scaler method {method!r}; known methods: {_known()}.")
+    return _REGISTRY[method]
+
+
+def make_scaler(method, **params):
+    """Build a scaler by its short name.
+
+    Parameters
+    ----------
+    method : str
+        One of ``"minmax"``, ``"zscore"``, ``"decimal"``, ``"log"``, ``"unitnorm"``,
+        ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``.
+    **params
+        Parameters of the scaler.
+
+    Returns
+    -------
+    scaler : estimator
+        An unfitted scaler.
+
+    Examples
+    --------
+    >>> from sklearn_norm import make_scaler
+    >>> make_scaler("log", base=2)
+    LogScaler(base=2)
+    """
+    cls = _class_of(method)
+    valid = cls().get_params()
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValueError(
+            f"Unknown parameter(s) {unknown} for {cls.__name__} ({method!r}); "
+            f"valid ones: {sorted(valid)}."
+        )
+    return cls(**params)
+
+
+def scaler_grid(step="scaler", methods=None, params=None):
+    """A ``param_grid`` for ``GridSearchCV`` that searches over scalers and their parameters.
+
+    Parameters
+    ----------
+    step : str, default="scaler"
+        Name of the scaler's step in the pipeline.
+    methods : list of str or None, default=None
+        Short names of the scalers to try; None tries every registered one.
+    params : dict or None, default=None
+        ``{method: {parameter: list of values}}``; a method without an entry is tried
+        once with its defaults.
+
+    Returns
+    -------
+    grid : list of dict
+        One dict per method, ``{step: [scaler], f"{step}__{parameter}": values}``.
+
+    Examples
+    --------
+    >>> from sklearn_norm import scaler_grid
+    >>> grid = scaler_grid(methods=["minmax", "log"], params={"log": {"base": [2, 10]}})
+    >>> [sorted(g) for g in grid]
+    [['scaler'], ['scaler', 'scaler__base']]
+    """
+    methods = list(_REGISTRY) if methods is None else list(methods)
+    params = dict(params or {})
+    stray = sorted(set(params) - set(methods))
+    if stray:
+        raise ValueError(f"params given for method(s) {stray} not in methods {methods}.")
+    grid = []
+    for method in methods:
+        own = dict(params.get(method, {}))
+        scaler = make_scaler(method)
+        make_scaler(method, **{name: values[0] for name, values in own.items() if values})
+        entry = {step: [scaler]}
+        for name, values in own.items():
+            entry[f"{step}__{name}"] = list(values)
+        grid.append(entry)
+    return grid
+
+
+def all_estimators():
+    """Every public estimator class of sklearn_norm, sorted by name (for the common tests)."""
+    import sklearn_norm
+
+    found = {
+        name: obj
+        for name, obj in vars(sklearn_norm).items()
+        if inspect.isclass(obj) and issubclass(obj, BaseEstimator) and not name.startswith("_")
+    }
+    return [found[name] for name in sorted(found)]

@@ -1,0 +1,193 @@
+"""Mergeable per-feature statistics: the core every column-wise scaler learns from.
+
+One :class:`Stats` summarises a chunk of rows: weighted count, mean and sum of squared
+deviations (``m2``) of the non-NaN values, their minimum and maximum, and which columns
+hold an infinity. ``Stats.of`` summarises one chunk, ``merge`` combines two summaries
+exactly (Chan, Golub & LeVeque's pairwise update), so fitting in one pass, in chunks
+(``partial_fit``), on threads or on dask blocks all give the same result.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from ._chunks import map_blocks
+
+MOMENTS = "moments"
+RANGE = "range"
+
+
+@dataclass
+class Stats:
+    """Per-feature summary of a set of rows, all arrays float64 of shape (n_features,).
+
+    Attributes
+    ----------
+    n_rows : float
+        Number of rows seen (sum of the sample weights when weighted).
+    count : ndarray
+        Weighted number of non-NaN values per feature.
+    mean, m2 : ndarray or None
+        Mean and sum of weighted squared deviations from it (``None`` unless moments
+        were asked for). ``m2 / (count - ddof)`` is the variance.
+    min, max : ndarray or None
+        Smallest and largest non-NaN value (``None`` unless the range was asked for).
+    has_inf : ndarray of bool
+        Whether the feature held an infinite value.
+    """
+
+    n_rows: float
+    count: np.ndarray
+    mean: np.ndarray | None = None
+    m2: np.ndarray | None = None
+    min: np.ndarray | None = None
+    max: np.ndarray | None = None
+    has_inf: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, X, sample_weight=None, need=(MOMENTS, RANGE)):
+        """Summarise the rows of ``X`` (dense or scipy sparse), in cache-sized blocks.
+
+        Blocks run on the thread pool and merge in block order, so the result does not
+        depend on the number of threads.
+        """
+        if sparse.issparse(X):
+            return _of_sparse(sparse.csr_array(X), sample_weight, need)
+        X = np.asarray(X)
+        if X.shape[0] == 0:
+            return cls.empty(X.shape[1], need)
+
+        def block(start, stop):
+            w = None if sample_weight is None else sample_weight[start:stop]
+            return _of_dense(X[start:stop], w, need)
+
+        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
+        total = parts[0]
+        for part in parts[1:]:
+            total = merge(total, part)
+        return total
+
+    @classmethod
+    def empty(cls, n_features, need=(MOMENTS, RANGE)):
+        """The summary of no rows: the identity of :func:`merge`."""
+        zeros = np.zeros(n_features)
+        nan = np.full(n_features, np.nan)
+        moments, rng = MOMENTS in need, RANGE in need
+        return cls(
+            0.0,
+            zeros,
+            nan if moments else None,
+            zeros.copy() if moments else None,
+            nan.copy() if rng else None,
+            nan.copy() if rng else None,
+            np.zeros(n_features, dtype=bool),
+        )
+
+    def variance(self, ddof=0):
+        """``m2 / (count - ddof)``, 0 where fewer than ``ddof + 1`` values were seen."""
+        dof = self.count - ddof
+        return np.divide(self.m2, dof, out=np.zeros_like(self.m2), where=dof > 0)
+
+
+def _safe_mean(total, count):
+    return np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
+
+
+def _of_dense(X, w, need):
+    n_features = X.shape[1]
+    X64 = X if X.dtype == np.float64 else X.astype(np.float64)
+    n_rows = float(X.shape[0] if w is None else w.sum())
+    has_inf = np.zeros(n_features, dtype=bool)
+    stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
+    mask = None
+    if MOMENTS in need:
+        total = _wsum(X64, w)
+        if not np.isfinite(total).all():
+            mask = np.isnan(X64)
+            has_inf |= np.isinf(X64).any(axis=0)
+            if mask.any():
+                X64 = np.where(mask, 0.0, X64)
+                stats.count = _wsum((~mask).astype(np.float64), w)
+                total = _wsum(X64, w)
+            else:
+                mask = None
+        stats.mean = _safe_mean(total, stats.count)
+        centre = np.where(stats.count > 0, stats.mean, 0.0)
+        diff = np.subtract(X64, centre, out=X64 if X64 is not X else None)
+        if mask is not None:
+            diff[mask] = 0.0
+        if w is None:
+            stats.m2 = np.einsum("ij,ij->j", diff, diff)
+            resid = np.add.reduce(diff, axis=0)
+        else:
+            stats.m2 = np.einsum("i,ij,ij->j", w, diff, diff)
+            resid = np.einsum("i,ij->j", w, diff)
+        # corrected two-pass (Chan, Golub & LeVeque): remove the rounding of the mean
+        correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
+        stats.mean += correction
+        stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
+    if RANGE in need:
+        stats.min = np.fmin.reduce(X, axis=0).astype(np.float64)
+        stats.max = np.fmax.reduce(X, axis=0).astype(np.float64)
+        has_inf |= np.isinf(stats.min) | np.isinf(stats.max)
+        if MOMENTS not in need and np.isnan(stats.min).any():
+            stats.count = _wsum((~np.isnan(X)).astype(np.float64), w)
+    return stats
+
+
+def _wsum(X, w):
+    return np.add.reduce(X, axis=0) if w is None else np.einsum("i,ij->j", w, X)
+
+
+def _of_sparse(X, w, need):
+    n_rows, n_features = X.shape
+    rows = np.repeat(np.arange(n_rows), np.diff(X.indptr))
+    cols = X.indices
+    data = X.data.astype(np.float64)
+    w_row = np.ones(n_rows) if w is None else np.asarray(w, dtype=np.float64)
+    w_entry = w_row[rows]
+    nan = np.isnan(data)
+    has_inf = np.bincount(cols[np.isinf(data)], minlength=n_features) > 0
+    total_w = w_row.sum()
+    stored_w = np.bincount(cols, w_entry, minlength=n_features)
+    nan_w = np.bincount(cols, w_entry * nan, minlength=n_features)
+    count = total_w - nan_w
+    zeros_w = total_w - stored_w  # weight of the implicit zeros
+    stats = Stats(float(total_w), count, has_inf=has_inf)
+    values = np.where(nan, 0.0, data)
+    if MOMENTS in need:
+        stats.mean = _safe_mean(np.bincount(cols, w_entry * values, minlength=n_features), count)
+        centre = np.where(count > 0, stats.mean, 0.0)
+        dev = np.where(nan, 0.0, values - centre[cols])
+        stats.m2 = np.bincount(cols, w_entry * dev * dev, minlength=n_features)
+        stats.m2 += zeros_w * centre * centre
+    if RANGE in need:
+        implicit = np.bincount(cols, minlength=n_features) < n_rows
+        stats.min = np.where(implicit, 0.0, np.nan)
+        stats.max = stats.min.copy()
+        np.fmin.at(stats.min, cols, data)
+        np.fmax.at(stats.max, cols, data)
+    return stats
+
+
+def merge(a, b):
+    """Combine two summaries of disjoint row sets into the summary of their union.
+
+    Chan, Golub & LeVeque (1979): with ``n = n_a + n_b`` and ``d = mean_b - mean_a``,
+    ``mean = mean_a + d n_b / n`` and ``m2 = m2_a + m2_b + d^2 n_a n_b / n``.
+    """
+    count = a.count + b.count
+    out = Stats(a.n_rows + b.n_rows, count, has_inf=a.has_inf | b.has_inf)
+    if a.mean is not None:
+        mean_a = np.where(a.count > 0, a.mean, 0.0)
+        mean_b = np.where(b.count > 0, b.mean, 0.0)
+        delta = mean_b - mean_a
+        share_b = np.divide(b.count, count, out=np.zeros_like(count), where=count > 0)
+        mean = np.where(a.count > 0, mean_a + delta * share_b, mean_b)
+        out.mean = np.where(count > 0, mean, np.nan)
+        out.m2 = a.m2 + b.m2 + delta * delta * a.count * share_b
+    if a.min is not None:
+        out.min = np.fmin(a.min, b.min)
+        out.max = np.fmax(a.max, b.max)
+    return out

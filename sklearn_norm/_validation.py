@@ -1,0 +1,110 @@
+"""Input validation: the one entry point every estimator calls.
+
+Wraps scikit-learn's ``validate_data`` and adds what it lacks: non-numeric DataFrame
+columns and infinities are reported by column name, sparse input that a transform
+cannot keep sparse gets a TypeError that says what to do.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.validation import FLOAT_DTYPES
+
+from ._sklearn_compat import _check_sample_weight, validate_data
+
+
+def column_label(estimator, index):
+    """``"'income'"`` when the estimator knows feature names, else ``"column 3"``."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None and index < len(names):
+        return f"column {names[index]!r}"
+    return f"column {index}"
+
+
+def column_labels(estimator, mask):
+    """Comma-separated labels of the columns where ``mask`` holds."""
+    return ", ".join(column_label(estimator, int(i)) for i in np.flatnonzero(mask))
+
+
+def _non_numeric_columns(X):
+    module = type(X).__module__.split(".")[0]
+    if module == "pandas" and hasattr(X, "dtypes"):
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        return [
+            (str(name), str(dtype))
+            for name, dtype in X.dtypes.items()
+            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+        ]
+    if module == "polars" and hasattr(X, "schema"):
+        import polars as pl
+
+        return [
+            (name, str(dtype))
+            for name, dtype in X.schema.items()
+            if not (dtype.is_numeric() or dtype == pl.Boolean)
+        ]
+    return []
+
+
+def check_X(estimator, X, *, reset, sparse_reason=None, copy=False):
+    """Validate ``X`` for ``estimator`` and return it as a float array (or sparse matrix).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Records ``n_features_in_``/``feature_names_in_`` when ``reset``, checks them
+        otherwise.
+    X : array-like, DataFrame or sparse matrix
+    reset : bool
+        First call of ``fit``/``partial_fit``.
+    sparse_reason : str or None
+        ``None`` accepts sparse input; otherwise why it is refused.
+    copy : bool
+        Force a copy.
+    """
+    bad = _non_numeric_columns(X)
+    if bad:
+        listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
+        raise TypeError(
+            f"{type(estimator).__name__} needs numeric columns, got non-numeric column(s) "
+            f"{listed}; encode them or leave them out with a ColumnTransformer."
+        )
+    if sparse.issparse(X) and sparse_reason is not None:
+        raise TypeError(
+            f"{type(estimator).__name__} does not accept sparse input with these parameters: "
+            f"{sparse_reason}. Convert with X.toarray() if the data fits in memory."
+        )
+    return validate_data(
+        estimator,
+        X,
+        reset=reset,
+        accept_sparse=("csr", "csc") if sparse_reason is None else False,
+        dtype=FLOAT_DTYPES,
+        ensure_all_finite=False,
+        copy=copy,
+    )
+
+
+def check_weights(sample_weight, X):
+    """Frequency weights as float64, non-negative, one per row."""
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+
+
+def reject_inf(estimator, has_inf):
+    """Raise the ValueError for infinite values, naming their columns."""
+    if np.any(has_inf):
+        raise ValueError(
+            f"{type(estimator).__name__} got infinite values in {column_labels(estimator, has_inf)}; "
+            "replace them (NaN is allowed: it is ignored by fit and kept by transform)."
+        )
+
+
+def inf_columns(X):
+    """Boolean mask of the columns of a dense block holding an infinity (fast when none)."""
+    total = np.add.reduce(X, axis=0)
+    if np.isfinite(total).all():
+        return None
+    has_inf = np.isinf(X).any(axis=0)
+    return has_inf if has_inf.any() else None

@@ -1,0 +1,126 @@
+"""Z-score standardisation."""
+
+from numbers import Integral
+
+import numpy as np
+
+from ._base import ColumnScaler, WeightedFitMixin
+from ._sklearn_compat import Interval
+from ._stats import MOMENTS
+from .functional._column import z_score_kernel
+
+#: A variance below (this many float64 ulps of the mean)**2 is rounding noise.
+_CONSTANT_ULPS = 10
+
+
+def constant_features(var, mean):
+    """Features whose variance is rounding noise of a constant feature.
+
+    The statistics are computed with a corrected two-pass sum per block and exact
+    merges, so a constant feature's variance is at most a few ulps of its mean squared.
+    """
+    bound = (_CONSTANT_ULPS * np.finfo(np.float64).eps * np.abs(np.nan_to_num(mean))) ** 2
+    return var <= bound
+
+
+def n_samples_seen(stats):
+    """``n_samples_seen_`` as scikit-learn reports it: one number unless NaNs differ."""
+    count = stats.count
+    count = count[0] if count.size and np.ptp(count) == 0 else count
+    if np.all(np.equal(np.mod(count, 1), 0)):
+        return count.astype(np.int64) if np.ndim(count) else int(count)
+    return count
+
+
+class ZScoreScaler(WeightedFitMixin, ColumnScaler):
+    """Standardise each feature by removing its mean and dividing by its standard deviation.
+
+    .. math:: y = \\frac{x - \\mu}{s}, \\qquad s = \\sqrt{\\frac{\\sum_i w_i (x_i - \\mu)^2}
+              {\\sum_i w_i - \\mathrm{ddof}}}
+
+    with frequency weights :math:`w_i` (1 by default). Statistics are accumulated in
+    float64 with exact pairwise merges, so a feature with mean 1e9 and spread 1e-3 is
+    standardised correctly, in one pass or in chunks (``partial_fit``). A constant
+    feature gets ``scale_ = 1``. NaN values are ignored by ``fit`` and stay NaN.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Centre the data. Must be False for sparse input.
+    with_std : bool, default=True
+        Divide by the standard deviation.
+    ddof : int, default=0
+        Delta degrees of freedom of the variance (0: population, 1: sample).
+    copy : bool, default=True
+        ``False`` transforms a writeable float array in place.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,) or None
+        Weighted mean; None when ``with_mean=False`` and ``with_std=False``.
+    var_ : ndarray of shape (n_features,) or None
+        Variance with ``ddof``; None when ``with_std=False``.
+    scale_ : ndarray of shape (n_features,) or None
+        ``sqrt(var_)``, 1 for constant features; None when ``with_std=False``.
+    n_samples_seen_ : int, float or ndarray of shape (n_features,)
+        Number (sum of weights) of non-NaN values seen, one number if equal for all.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.preprocessing.StandardScaler : The scikit-learn equivalent (``ddof=0``).
+    sklearn_norm.functional.z_score : The stateless function.
+
+    References
+    ----------
+    T. F. Chan, G. H. Golub and R. J. LeVeque, "Updating formulae and a pairwise
+    algorithm for computing sample variances", 1979.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import ZScoreScaler
+    >>> ZScoreScaler().fit_transform(np.array([[1.0, 5.0], [3.0, 5.0]])).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    """
+
+    _parameter_constraints = {
+        "with_mean": ["boolean"],
+        "with_std": ["boolean"],
+        "ddof": [Interval(Integral, 0, None, closed="left")],
+        "copy": ["boolean"],
+    }
+    _need = (MOMENTS,)
+
+    def __init__(self, *, with_mean=True, with_std=True, ddof=0, copy=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+        self.ddof = ddof
+        self.copy = copy
+
+    def _sparse_reason(self):
+        if self.with_mean:
+            return "with_mean=True would centre the data and fill it; pass with_mean=False"
+        return None
+
+    def _learn(self, stats):
+        learned = {"n_samples_seen_": n_samples_seen(stats), "mean_": None}
+        learned["var_"] = learned["scale_"] = None
+        if self.with_mean or self.with_std:
+            learned["mean_"] = stats.mean
+        if self.with_std:
+            var = stats.variance(self.ddof)
+            var = np.where(constant_features(var, stats.mean), 0.0, var)
+            scale = np.sqrt(var)
+            learned["var_"] = var
+            learned["scale_"] = np.where((scale == 0) | np.isnan(scale), 1.0, scale)
+        return learned
+
+    def _kernel(self, inverse=False, take=None):
+        take = take or (lambda p: p)
+        mean = take(self.mean_) if self.with_mean else None
+        scale = take(self.scale_) if self.with_std else None
+        return z_score_kernel(mean, scale, inverse=inverse)

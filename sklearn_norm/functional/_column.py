@@ -1,0 +1,266 @@
+"""Column-wise maps: min-max, z-score, decimal scaling, log scaling.
+
+Each public function is stateless and takes the statistics as arguments; each has a
+``*_kernel`` twin (``kernel(x, out=None)``) that the estimators run block by block.
+Per-feature parameters broadcast against the last axis of ``x``.
+"""
+
+import math
+
+import numpy as np
+
+from . import _ops
+
+
+def min_max_factor(data_min, data_max, feature_range=(0, 1)):
+    """``(high - low) / (data_max - data_min)``, a zero range counting as 1."""
+    data_range = np.asarray(data_max, dtype=np.float64) - np.asarray(data_min, dtype=np.float64)
+    data_range = np.where(data_range == 0.0, 1.0, data_range)
+    return (feature_range[1] - feature_range[0]) / data_range
+
+
+def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=False):
+    """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back."""
+    low, high = feature_range
+
+    def kernel(x, out=None):
+        xp = _ops.get_namespace(x)
+        if inverse:
+            y = _ops.first(xp, "subtract", x, _ops.param(xp, low, x), out)
+            y /= _ops.param(xp, scale, y)
+            return _ops.unshift(xp, y, data_min)
+        y = _ops.shift(xp, x, data_min, out)
+        y *= _ops.param(xp, scale, y)
+        y += _ops.param(xp, low, y)
+        return _ops.clip(xp, y, low, high) if clip else y
+
+    return kernel
+
+
+def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
+    """Scale each feature linearly so that ``[data_min, data_max]`` maps to ``feature_range``.
+
+    .. math:: y = (x - x_{min}) \\frac{b - a}{x_{max} - x_{min}} + a
+
+    with ``(a, b) = feature_range``; a feature with ``x_max == x_min`` maps to ``a``.
+
+    Parameters
+    ----------
+    x : array of shape (..., n_features)
+        Data, any Array API array.
+    data_min, data_max : array-like of shape (n_features,)
+        Per-feature minimum and maximum.
+    feature_range : tuple (a, b), default=(0, 1)
+        Target range.
+    clip : bool, default=False
+        Clip the result to ``feature_range``.
+
+    Returns
+    -------
+    y : array like ``x``
+        Scaled data, same namespace, device and floating dtype.
+
+    Examples
+    --------
+    >>> from sklearn_norm.functional import min_max_scale
+    >>> min_max_scale([[0.0, 5.0], [10.0, 5.0]], [0.0, 5.0], [10.0, 5.0]).tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    xp, x = _ops.float_array(x)
+    scale = min_max_factor(data_min, data_max, feature_range)
+    return min_max_kernel(data_min, scale, feature_range, clip)(x)
+
+
+def z_score_kernel(mean, scale, inverse=False):
+    """Kernel of :func:`z_score`: ``(x - mean) / scale``, and back; ``None`` skips a step."""
+
+    def kernel(x, out=None):
+        xp = _ops.get_namespace(x)
+        if inverse:
+            y = _ops.copy_into(xp, x, out)
+            if scale is not None:
+                y *= _ops.param(xp, scale, y)
+            return y if mean is None else _ops.unshift(xp, y, mean)
+        y = _ops.copy_into(xp, x, out) if mean is None else _ops.shift(xp, x, mean, out)
+        if scale is not None:
+            y /= _ops.param(xp, scale, y)
+        return y
+
+    return kernel
+
+
+def z_score(x, mean, scale):
+    """Standardise each feature: :math:`y = (x - \\mu) / s`.
+
+    Parameters
+    ----------
+    x : array of shape (..., n_features)
+        Data, any Array API array.
+    mean : array-like of shape (n_features,) or None
+        Centre :math:`\\mu`; ``None`` does not centre.
+    scale : array-like of shape (n_features,) or None
+        Scale :math:`s`; ``None`` does not scale.
+
+    Returns
+    -------
+    y : array like ``x``
+
+    Examples
+    --------
+    >>> from sklearn_norm.functional import z_score
+    >>> z_score([[1.0], [3.0]], mean=[2.0], scale=[1.0]).tolist()
+    [[-1.0], [1.0]]
+    """
+    xp, x = _ops.float_array(x)
+    return z_score_kernel(mean, scale)(x)
+
+
+def powers_of_ten(n_digits):
+    """The float64 nearest ``10.0**k`` for each integer ``k``, parsed from ``"1e{k}"``."""
+    n_digits = np.asarray(n_digits, dtype=np.int64)
+    flat = [float(f"1e{k}") for k in n_digits.ravel().tolist()]
+    return np.asarray(flat, dtype=np.float64).reshape(n_digits.shape)
+
+
+def decimal_kernel(n_digits, inverse=False):
+    """Kernel of :func:`decimal_scale`: multiply by ``10**-j`` or divide by ``10**j``.
+
+    Both factors are exact powers of ten, so each value is rounded once.
+    """
+    n_digits = np.asarray(n_digits, dtype=np.int64)
+    down = powers_of_ten(np.maximum(n_digits, 0))  # divide by this
+    up = powers_of_ten(np.maximum(-n_digits, 0))  # multiply by this
+    if inverse:
+        up, down = down, up
+
+    def kernel(x, out=None):
+        xp = _ops.get_namespace(x)
+        y = _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
+        y /= _ops.param(xp, down, y)
+        return y
+
+    return kernel
+
+
+def decimal_scale(x, n_digits):
+    """Decimal scaling: :math:`y = x / 10^{j}` per feature.
+
+    For ``j < 0`` the data is multiplied by :math:`10^{-j}` instead, which is exact.
+
+    Parameters
+    ----------
+    x : array of shape (..., n_features)
+    n_digits : int or array-like of int of shape (n_features,)
+        The exponent :math:`j`.
+
+    Returns
+    -------
+    y : array like ``x``
+
+    Examples
+    --------
+    >>> from sklearn_norm.functional import decimal_scale
+    >>> decimal_scale([[999.99, 0.05]], [3, -1]).tolist()
+    [[0.99999, 0.5]]
+    """
+    xp, x = _ops.float_array(x)
+    return decimal_kernel(n_digits)(x)
+
+
+def learn_n_digits(max_abs):
+    """Smallest integer ``j`` with ``max_abs < 10.0**j`` per feature (0 where ``max_abs`` is 0).
+
+    Decided by comparing with the float64 powers of ten, never with ``log10``, so a
+    value that is exactly ``1eK`` gets ``K + 1`` and ``999.99`` gets 3.
+    """
+    max_abs = np.asarray(max_abs, dtype=np.float64)
+    low = -324
+    table = powers_of_ten(np.arange(low, 310))
+    j = np.searchsorted(table, np.nan_to_num(max_abs), side="right") + low
+    return np.where((max_abs > 0) & np.isfinite(max_abs), j, 0).astype(np.int64)
+
+
+def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False):
+    """Kernel of :func:`log_scale` and of its inverse.
+
+    ``invalid_to_nan`` turns every value with ``x + offset <= 0`` into NaN (else the
+    plain math: ``log(0) = -inf``, ``log`` of a negative is NaN), without warnings.
+    """
+    offset = np.asarray(offset, dtype=np.float64)
+    unit = bool(np.all(offset == 1.0))
+    log_base = math.log(base)
+
+    def forward(xp, x, out):
+        if signed:
+            negative = x < 0
+            y = _ops.unary(xp, "log1p", _abs(xp, x, out))
+            y = _ops.negate_where(xp, y, negative)
+        elif unit:
+            bad = (x <= -1.0) if invalid_to_nan else None
+            y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
+        else:
+            y = _ops.first(xp, "add", x, _ops.param(xp, offset, x), out)
+            bad = (y <= 0) if invalid_to_nan else None
+            y = _ops.unary(xp, "log", y)
+        if not signed and bad is not None:
+            y = _ops.where_set(xp, y, bad, float("nan"))
+        if base != math.e:
+            y /= _ops.param(xp, log_base, y)
+        return y
+
+    def backward(xp, x, out):
+        y = _ops.first(xp, "multiply", x, _ops.param(xp, log_base, x), out)
+        if signed:
+            negative = y < 0
+            y = _ops.negate_where(xp, _ops.unary(xp, "expm1", _abs(xp, y, y)), negative)
+            return y
+        if unit:
+            return _ops.unary(xp, "expm1", y)
+        y = _ops.unary(xp, "exp", y)
+        y -= _ops.param(xp, offset, y)
+        return y
+
+    step = backward if inverse else forward
+
+    def kernel(x, out=None):
+        xp = _ops.get_namespace(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return step(xp, x, out)
+
+    return kernel
+
+
+def _abs(xp, x, out):
+    if out is not None:
+        return np.abs(x, out=out)
+    return xp.abs(x)
+
+
+def log_scale(x, base=math.e, offset=1.0, signed=False):
+    """Log scaling: :math:`y = \\log_b(x + c)`.
+
+    ``log1p`` is used when the offset :math:`c` is 1, so small values keep their
+    precision. ``signed=True`` gives :math:`y = \\mathrm{sign}(x) \\log_b(1 + |x|)`,
+    defined on the whole real line.
+
+    Parameters
+    ----------
+    x : array of shape (..., n_features)
+    base : float, default=e
+    offset : float or array-like of shape (n_features,), default=1.0
+    signed : bool, default=False
+
+    Returns
+    -------
+    y : array like ``x``; ``log(0) = -inf`` and the log of a negative is NaN.
+
+    Examples
+    --------
+    >>> from sklearn_norm.functional import log_scale
+    >>> log_scale([[0.0, 9.0]], base=10).tolist()
+    [[0.0, 1.0]]
+    >>> log_scale([[-9.0]], base=10, signed=True).tolist()
+    [[-1.0]]
+    """
+    xp, x = _ops.float_array(x)
+    return log_kernel(offset, base, signed)(x)

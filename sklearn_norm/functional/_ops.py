@@ -1,0 +1,121 @@
+"""Element-wise building blocks shared by every kernel, on any Array API namespace.
+
+A *kernel* is ``kernel(x, out=None)``: it computes the normalised array from ``x``. On
+numpy with ``out`` given, it writes into ``out`` with ufuncs (``out`` may be ``x``), so
+the chunk engine makes no temporaries; elsewhere it returns a new array. Only the first
+operation of a kernel reads ``x``; later ones work in place on the result it owns.
+"""
+
+import numpy as np
+
+from .._xp import get_namespace  # noqa: F401  (re-exported to kernels)
+
+
+def first(xp, name, x, other, out):
+    """``name(x, other)`` into ``out`` (numpy) or as a new array."""
+    if out is not None:
+        return getattr(np, name)(x, other, out=out)
+    return getattr(xp, name)(x, other)
+
+
+def unary(xp, name, y):
+    """``name(y)`` in place on a numpy array, else a new array."""
+    if isinstance(y, np.ndarray):
+        return getattr(np, name)(y, out=y)
+    return getattr(xp, name)(y)
+
+
+def copy_into(xp, x, out):
+    """``x`` copied into ``out`` (numpy) or as a new array of the namespace."""
+    if out is not None:
+        if out is not x:
+            np.copyto(out, x)
+        return out
+    return xp.asarray(x, copy=True)
+
+
+def numpy_dtype(x):
+    """The numpy dtype matching the floating dtype of any Array API array."""
+    if isinstance(x, np.ndarray):
+        return x.dtype
+    return np.dtype(str(x.dtype).rsplit(".", 1)[-1])
+
+
+def param(xp, values, like):
+    """Per-feature parameters as an array of ``like``'s namespace, dtype and device."""
+    values = np.asarray(values, dtype=numpy_dtype(like))
+    if isinstance(like, np.ndarray):
+        return values
+    from .._xp import device
+
+    return xp.asarray(values, device=device(like))
+
+
+def shift(xp, x, centre, out):
+    """``x - centre`` without losing the low bits of a large centre in low precision.
+
+    In float32/float16 the centre is split into ``hi + lo`` (``hi`` its rounding to
+    the dtype): ``x - hi`` is exact for ``x`` near ``hi`` (Sterbenz), so subtracting
+    ``lo`` afterwards keeps the centre's full float64 value.
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    hi = centre.astype(numpy_dtype(x))
+    y = first(xp, "subtract", x, param(xp, hi, x), out)
+    lo = centre - hi.astype(np.float64)
+    if np.any(lo):
+        y -= param(xp, lo, x)
+    return y
+
+
+def float_array(x):
+    """``x`` as an array of a floating dtype of its own namespace (ints become float64)."""
+    xp = get_namespace(x)
+    if isinstance(x, np.ndarray) or not hasattr(x, "__array_namespace__"):
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
+        return np, x
+    if not xp.isdtype(x.dtype, "real floating"):
+        from .._xp import device
+
+        x = xp.asarray(x, dtype=xp.float64, device=device(x))
+    return xp, x
+
+
+def unshift(xp, y, centre):
+    """``y += centre`` in place, the inverse of :func:`shift` (``hi`` then ``lo``)."""
+    centre = np.asarray(centre, dtype=np.float64)
+    hi = centre.astype(numpy_dtype(y))
+    y += param(xp, hi, y)
+    lo = centre - hi.astype(np.float64)
+    if np.any(lo):
+        y += param(xp, lo, y)
+    return y
+
+
+def where_set(xp, y, mask, value):
+    """``y[mask] = value`` in place on numpy, else ``where`` into a new array."""
+    if isinstance(y, np.ndarray):
+        np.copyto(y, value, where=mask)
+        return y
+    return xp.where(mask, xp.asarray(value, dtype=y.dtype, device=_device(y)), y)
+
+
+def negate_where(xp, y, mask):
+    """``-y`` where ``mask`` holds, in place on numpy."""
+    if isinstance(y, np.ndarray):
+        return np.negative(y, out=y, where=mask)
+    return xp.where(mask, -y, y)
+
+
+def clip(xp, y, low, high):
+    """``y`` clipped to ``[low, high]``, in place on numpy."""
+    if isinstance(y, np.ndarray):
+        return np.clip(y, low, high, out=y)
+    return xp.clip(y, low, high)
+
+
+def _device(x):
+    from .._xp import device
+
+    return device(x)
