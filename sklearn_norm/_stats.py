@@ -191,3 +191,30 @@ def merge(a, b):
         out.min = np.fmin(a.min, b.min)
         out.max = np.fmax(a.max, b.max)
     return out
+
+
+def pool_channels(stats, n_channels):
+    """Pool per-feature statistics into per-channel ones, exactly.
+
+    Features are grouped channels-first: feature ``f`` belongs to channel
+    ``f // (n_features // n_channels)``. With per-feature counts :math:`n_f`, means
+    :math:`\\mu_f` and :math:`m2_f`, a channel has :math:`n = \\sum n_f`,
+    :math:`\\mu = \\sum n_f \\mu_f / n` and :math:`m2 = \\sum m2_f + n_f (\\mu_f - \\mu)^2`.
+    """
+
+    def grouped(a):
+        return None if a is None else a.reshape(n_channels, -1)
+
+    count = grouped(stats.count)
+    total = count.sum(axis=1)
+    out = Stats(stats.n_rows, total, has_inf=grouped(stats.has_inf).any(axis=1))
+    if stats.mean is not None:
+        means = np.where(count > 0, grouped(stats.mean), 0.0)
+        mean = _safe_mean((count * means).sum(axis=1), total)
+        centre = np.where(total > 0, mean, 0.0)[:, None]
+        out.mean = mean
+        out.m2 = (grouped(stats.m2) + count * (means - centre) ** 2).sum(axis=1)
+    if stats.min is not None:
+        out.min = np.fmin.reduce(grouped(stats.min), axis=1)
+        out.max = np.fmax.reduce(grouped(stats.max), axis=1)
+    return out
