@@ -1,5 +1,6 @@
 """sklearn_norm: every classic and deep-learning normalisation as a scikit-learn transformer."""
 
+from ._batchnorm import BatchNormScaler
 from ._config import config_context, get_config, set_config
 from ._decimal import DecimalScaler
 from ._log import LogScaler
@@ -11,10 +12,12 @@ register("minmax")(MinMaxScaler)
 register("zscore")(ZScoreScaler)
 register("decimal")(DecimalScaler)
 register("log")(LogScaler)
+register("batchnorm")(BatchNormScaler)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchNormScaler",
     "DecimalScaler",
     "LogScaler",
     "MinMaxScaler",
