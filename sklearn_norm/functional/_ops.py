@@ -8,7 +8,11 @@ operation of a kernel reads ``x``; later ones work in place on the result it own
 
 import numpy as np
 
-from .._xp import get_namespace  # noqa: F401  (re-exported to kernels)
+from .._xp import (
+    get_namespace,  # noqa: F401  (re-exported to kernels)
+    is_array_api,
+    to_numpy,
+)
 
 
 def first(xp, name, x, other, out):
@@ -43,7 +47,7 @@ def numpy_dtype(x):
 
 def param(xp, values, like):
     """Per-feature parameters as an array of ``like``'s namespace, dtype and device."""
-    values = np.asarray(values, dtype=numpy_dtype(like))
+    values = np.asarray(to_numpy(values), dtype=numpy_dtype(like))
     if isinstance(like, np.ndarray):
         return values
     from .._xp import device
@@ -58,7 +62,7 @@ def shift(xp, x, centre, out):
     the dtype): ``x - hi`` is exact for ``x`` near ``hi`` (Sterbenz), so subtracting
     ``lo`` afterwards keeps the centre's full float64 value.
     """
-    centre = np.asarray(centre, dtype=np.float64)
+    centre = np.asarray(to_numpy(centre), dtype=np.float64)
     hi = centre.astype(numpy_dtype(x))
     y = first(xp, "subtract", x, param(xp, hi, x), out)
     lo = centre - hi.astype(np.float64)
@@ -70,21 +74,21 @@ def shift(xp, x, centre, out):
 def float_array(x):
     """``x`` as an array of a floating dtype of its own namespace (ints become float64)."""
     xp = get_namespace(x)
-    if isinstance(x, np.ndarray) or not hasattr(x, "__array_namespace__"):
+    if not is_array_api(x):
         x = np.asarray(x)
         if x.dtype.kind != "f":
             x = x.astype(np.float64)
         return np, x
     if not xp.isdtype(x.dtype, "real floating"):
-        from .._xp import device
+        from .._xp import device, widest_float
 
-        x = xp.asarray(x, dtype=xp.float64, device=device(x))
+        x = xp.asarray(x, dtype=widest_float(xp, device(x)), device=device(x))
     return xp, x
 
 
 def unshift(xp, y, centre):
     """``y += centre`` in place, the inverse of :func:`shift` (``hi`` then ``lo``)."""
-    centre = np.asarray(centre, dtype=np.float64)
+    centre = np.asarray(to_numpy(centre), dtype=np.float64)
     hi = centre.astype(numpy_dtype(y))
     y += param(xp, hi, y)
     lo = centre - hi.astype(np.float64)
