@@ -79,9 +79,9 @@ class DecimalScaler(ColumnScaler):
         if self.n_digits is not None:
             digits = np.full(max_abs.shape, self.n_digits, dtype=np.int64)
         else:
-            digits = learn_n_digits(max_abs)
-            if not self.per_feature:
-                digits = np.full_like(digits, digits.max(initial=0))
+            # per_feature=False: one j, from the largest value of every feature
+            largest = max_abs if self.per_feature else np.fmax.reduce(max_abs, initial=np.nan)
+            digits = np.broadcast_to(learn_n_digits(largest), max_abs.shape).copy()
         return {
             "n_digits_": digits,
             "scale_": powers_of_ten(digits),

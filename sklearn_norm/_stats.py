@@ -102,9 +102,10 @@ def _of_dense(X, w, need):
     stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
     mask = None
     if MOMENTS in need:
-        total = _wsum(X64, w)
+        with np.errstate(invalid="ignore"):  # inf - inf: the columns are refused below
+            total = _wsum(X64, w)
         if not np.isfinite(total).all():
-            mask = np.isnan(X64)
+            mask = ~np.isfinite(X64)  # NaN is missing; inf is flagged and refused
             has_inf |= np.isinf(X64).any(axis=0)
             if mask.any():
                 X64 = np.where(mask, 0.0, X64)
