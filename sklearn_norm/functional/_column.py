@@ -187,7 +187,11 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
     plain math: ``log(0) = -inf``, ``log`` of a negative is NaN), without warnings.
     """
     offset = np.asarray(offset, dtype=np.float64)
-    unit = bool(np.all(offset == 1.0))
+    ones = offset == 1.0
+    unit = bool(np.all(ones))
+    # some features have offset 1: log1p/expm1 there, log/exp elsewhere
+    mixed = not unit and bool(np.any(ones))
+    added = np.where(ones, 0.0, offset) if mixed else offset
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -199,9 +203,10 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
             bad = (x <= -1.0) if invalid_to_nan else None
             y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
-            y = _ops.first(xp, "add", x, _ops.param(xp, offset, x), out)
-            bad = (y <= 0) if invalid_to_nan else None
-            y = _ops.unary(xp, "log", y)
+            y = _ops.first(xp, "add", x, _ops.param(xp, added, x), out)
+            floor = _ops.param(xp, np.where(ones, -1.0, 0.0), y) if mixed else 0
+            bad = (y <= floor) if invalid_to_nan else None
+            y = _unary_where(xp, y, ones, "log1p", "log") if mixed else _ops.unary(xp, "log", y)
         if not signed and bad is not None:
             y = _ops.where_set(xp, y, bad, float("nan"))
         if base != math.e:
@@ -216,8 +221,8 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
             return y
         if unit:
             return _ops.unary(xp, "expm1", y)
-        y = _ops.unary(xp, "exp", y)
-        y -= _ops.param(xp, offset, y)
+        y = _unary_where(xp, y, ones, "expm1", "exp") if mixed else _ops.unary(xp, "exp", y)
+        y -= _ops.param(xp, added, y)
         return y
 
     step = backward if inverse else forward
@@ -228,6 +233,15 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
             return step(xp, x, out)
 
     return kernel
+
+
+def _unary_where(xp, y, mask, name, other):
+    """``name(y)`` on the features where ``mask`` holds, ``other(y)`` elsewhere."""
+    if isinstance(y, np.ndarray):
+        getattr(np, name)(y, out=y, where=mask)
+        return getattr(np, other)(y, out=y, where=~mask)
+    chosen = _ops.param(xp, mask.astype(np.float64), y) == 1
+    return xp.where(chosen, getattr(xp, name)(y), getattr(xp, other)(y))
 
 
 def _abs(xp, x, out):
