@@ -74,15 +74,39 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False):
             f"{type(estimator).__name__} does not accept sparse input with these parameters: "
             f"{sparse_reason}. Convert with X.toarray() if the data fits in memory."
         )
-    return validate_data(
-        estimator,
-        X,
-        reset=reset,
-        accept_sparse=("csr", "csc") if sparse_reason is None else False,
-        dtype=FLOAT_DTYPES,
-        ensure_all_finite=False,
-        copy=copy,
-    )
+    try:
+        return validate_data(
+            estimator,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc") if sparse_reason is None else False,
+            dtype=FLOAT_DTYPES,
+            ensure_all_finite=False,
+            copy=copy,
+        )
+    except (TypeError, ValueError) as err:
+        _name_unconvertible_column(estimator, X, err)
+        raise
+
+
+def _name_unconvertible_column(estimator, X, err):
+    """Re-raise a failed float conversion of a numpy object/str array naming the column."""
+    if isinstance(X, list | tuple):
+        try:
+            X = np.asarray(X)
+        except (TypeError, ValueError):
+            return
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind not in "OUS":
+        return
+    for index in range(X.shape[1]):
+        try:
+            X[:, index].astype(np.float64)
+        except (TypeError, ValueError) as column_err:
+            raise type(column_err)(
+                f"{type(estimator).__name__} needs numeric values, got a non-numeric value in "
+                f"{column_label(estimator, index)}: {column_err}. Encode the column or leave it "
+                "out with a ColumnTransformer."
+            ) from err
 
 
 def check_weights(sample_weight, X):
