@@ -135,11 +135,27 @@ def decimal_kernel(n_digits, inverse=False):
 
     def kernel(x, out=None):
         xp = _ops.get_namespace(x)
+        if isinstance(x, np.ndarray) and not _exact_powers(x.dtype, up, down):
+            # float32/float16 cannot hold every power of ten (1e5 overflows float16, 1e11
+            # is inexact in float32): run the ufunc loop in float64, rounding once to x's dtype
+            out = np.empty_like(x) if out is None else out
+            np.multiply(x, up, out=out, dtype=np.float64, casting="same_kind")
+            return np.divide(out, down, out=out, dtype=np.float64, casting="same_kind")
         y = _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
         y /= _ops.param(xp, down, y)
         return y
 
     return kernel
+
+
+def _exact_powers(dtype, *factors):
+    """Whether ``dtype`` holds every float64 factor exactly."""
+    if dtype == np.float64:
+        return True
+    with np.errstate(over="ignore"):
+        return all(
+            np.array_equal(np.asarray(f, dtype=dtype).astype(np.float64), f) for f in factors
+        )
 
 
 def decimal_scale(x, n_digits):
