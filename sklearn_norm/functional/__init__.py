@@ -1,5 +1,19 @@
 """Stateless normalisation functions with PyTorch's semantics, on any Array API array."""
 
 from ._column import decimal_scale, log_scale, min_max_scale, z_score
+from ._deep import batch_norm, group_norm, instance_norm, layer_norm, unit_norm
+from ._weights import weight_norm, weight_standardize
 
-__all__ = ["decimal_scale", "log_scale", "min_max_scale", "z_score"]
+__all__ = [
+    "batch_norm",
+    "decimal_scale",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "log_scale",
+    "min_max_scale",
+    "unit_norm",
+    "weight_norm",
+    "weight_standardize",
+    "z_score",
+]

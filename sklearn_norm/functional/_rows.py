@@ -1,0 +1,282 @@
+"""Row kernels of the deep-learning normalisations, shared by the functions and estimators.
+
+A 2-D array whose rows are split into ``G`` contiguous groups of ``M`` values is centred
+and scaled per (row, group): :func:`group_moments`, then :func:`scale_groups`;
+:func:`unscale_groups` undoes it given the statistics. :func:`row_norms` and :func:`divide_rows` (and their sparse twins) scale rows
+to unit norm. Statistics are float64 and NaN-aware; results are written in the input's
+dtype, into ``out`` when given (numpy), so the chunk engine makes no temporaries beyond
+one float64 block.
+"""
+
+import functools
+import math
+
+import numpy as np
+
+from .. import _xp
+from . import _ops
+
+#: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
+#: constant group (the rule ``ZScoreScaler`` applies to constant features).
+_CONSTANT_ULPS = 10
+_NORMS = ("l1", "l2", "max")
+
+
+# -- helpers -------------------------------------------------------------------------
+def quiet(func):
+    """Run ``func`` without numpy floating-point warnings: every division is guarded and
+    NaN/infinity propagate as in PyTorch."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _to64(xp, x):
+    """A float64 copy of ``x`` in its own namespace (float32 where the device lacks float64)."""
+    if xp is np:
+        return np.array(x, dtype=np.float64)
+    return xp.astype(x, _xp.widest_float(xp, _xp.device(x)), copy=True)
+
+
+def as64(xp, values, like):
+    """``values`` (array-like or an array of any namespace) as float64 on ``like``'s device."""
+    if values is None:
+        return None
+    values = np.asarray(_xp.to_numpy(values), dtype=np.float64)
+    if xp is np:
+        return values
+    dev = _xp.device(like)
+    return xp.asarray(values, dtype=_xp.widest_float(xp, dev), device=dev)
+
+
+def _cast(xp, y, dtype, out):
+    """``y`` (float64) in ``dtype``: written into ``out`` when given (numpy)."""
+    if out is not None:
+        np.copyto(out, y, casting="same_kind")
+        return out
+    if y.dtype == dtype:
+        return y
+    return y.astype(dtype) if xp is np else xp.astype(y, dtype)
+
+
+def _all(xp, mask):
+    return bool(xp.all(mask))
+
+
+def _safe_divide(xp, a, b, fill):
+    """``a / b`` where ``b > 0``, ``fill`` elsewhere, without warnings."""
+    if not hasattr(b, "shape"):  # a Python count
+        return a / b if b > 0 else a * 0.0 + fill
+    ok = b > 0
+    return xp.where(ok, a / xp.where(ok, b, 1.0), fill)
+
+
+def check_eps(eps):
+    """Raise a ValueError unless ``eps >= 0``."""
+    if not eps >= 0:
+        raise ValueError(f"eps must be a number >= 0, got eps={eps!r}.")
+
+
+def expand_channels(name, values, n_channels, length):
+    """Per-channel ``values`` repeated ``length`` times each: per-feature, float64 numpy."""
+    if values is None:
+        return None
+    arr = np.asarray(as64(np, values, None)).reshape(-1)
+    if arr.shape[0] != n_channels:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} values but the input has {n_channels} channels; "
+            "give one value per channel."
+        )
+    return np.repeat(arr, length)
+
+
+def channels_view(xp, x):
+    """``x`` of shape (N, C, *spatial) or (N, C) as (N, C * S), with C and S."""
+    if x.ndim < 2:
+        raise ValueError(f"expected input of shape (N, C, *spatial) or (N, C), got {x.shape}.")
+    n, c = x.shape[0], x.shape[1]
+    s = math.prod(x.shape[2:])
+    return xp.reshape(x, (n, c * s)), c, s
+
+
+# -- row kernels ---------------------------------------------------------------------
+@quiet
+def group_moments(x, n_groups, ddof=0):
+    """Centred values, mean and variance of each (row, group) of a 2-D array, in float64.
+
+    Row ``i`` is split into ``n_groups`` contiguous groups of ``M`` values. With the
+    :math:`n` non-NaN values :math:`x_j` of a group, a corrected two-pass sum (Chan,
+    Golub & LeVeque) gives :math:`\\mu = \\frac{1}{n}\\sum_j x_j` and
+    :math:`\\sigma^2 = \\frac{1}{n - \\mathrm{ddof}}\\sum_j (x_j - \\mu)^2`; a variance
+    that is rounding noise of a constant group is set to 0.
+
+    Parameters
+    ----------
+    x : array of shape (n_rows, n_groups * M)
+    n_groups : int
+    ddof : int, default=0
+
+    Returns
+    -------
+    d : float64 array of shape (n_rows, n_groups, M)
+        ``x - mean``, NaN where ``x`` is NaN.
+    mean, var : float64 arrays of shape (n_rows, n_groups)
+        NaN where a group has no value (``var``: not more than ``ddof`` values).
+    count : float or float64 array of shape (n_rows, n_groups)
+        Number of non-NaN values per group.
+    """
+    xp = _ops.get_namespace(x)
+    rows, n_features = x.shape
+    d = xp.reshape(_to64(xp, x), (rows, n_groups, n_features // n_groups))
+    total = xp.sum(d, axis=-1)
+    mask = None
+    if _all(xp, xp.isfinite(total)):
+        count = float(d.shape[-1])
+    else:
+        mask = xp.isnan(d)
+        count = xp.sum(xp.astype(~mask, xp.float64), axis=-1)
+        total = xp.sum(xp.where(mask, 0.0, d), axis=-1)
+    mean = _safe_divide(xp, total, count, math.nan)
+    d -= xp.expand_dims(mean, axis=-1)
+    dz = d if mask is None else xp.where(mask, 0.0, d)
+    resid = xp.sum(dz, axis=-1)
+    if xp is np:
+        m2 = np.einsum("ijk,ijk->ij", dz, dz)
+    else:
+        m2 = xp.sum(dz * dz, axis=-1)
+    correction = _safe_divide(xp, resid, count, 0.0)
+    mean = mean + correction
+    d -= xp.expand_dims(correction, axis=-1)
+    m2 = m2 - resid * correction
+    var = _safe_divide(xp, xp.where(m2 > 0.0, m2, 0.0), count - ddof, math.nan)
+    noise = (float(_CONSTANT_ULPS * np.finfo(np.float64).eps) * mean) ** 2
+    var = xp.where(var <= noise, 0.0, var)
+    return d, mean, var, count
+
+
+def group_std(var, eps):
+    """The denominator :math:`\\sqrt{\\sigma^2 + \\epsilon}`, 1 where it would be 0."""
+    xp = _ops.get_namespace(var)
+    std = xp.sqrt(var + eps)
+    return xp.where(std == 0.0, 1.0, std)
+
+
+@quiet
+def scale_groups(d, std, weight=None, bias=None, dtype=None, out=None):
+    """:math:`y = d / s \\cdot w + b`, from centred values ``d`` (modified in place).
+
+    Parameters
+    ----------
+    d : float64 array of shape (n_rows, G, M)
+    std : float64 array of shape (n_rows, G) or (1, G)
+    weight, bias : float64 array of shape (G * M,) or None
+        Per-feature affine parameters (same namespace as ``d``).
+    dtype : dtype, default=None
+        dtype of the result (float64 when None).
+    out : numpy array of shape (n_rows, G * M) or None
+        Where to write the result.
+    """
+    xp = _ops.get_namespace(d)
+    d /= xp.expand_dims(std, axis=-1)
+    y = xp.reshape(d, (d.shape[0], d.shape[1] * d.shape[2]))
+    if weight is not None:
+        y *= weight
+    if bias is not None:
+        y += bias
+    return _cast(xp, y, d.dtype if dtype is None else dtype, out)
+
+
+@quiet
+def unscale_groups(y, mean, std, weight=None, bias=None, out=None):
+    """The inverse of :func:`scale_groups`: :math:`x = (y - b) / w \\cdot s + \\mu`.
+
+    ``mean`` and ``std`` have shape (n_rows, G) or (1, G); the result has ``y``'s dtype.
+    """
+    xp = _ops.get_namespace(y)
+    rows, n_features = y.shape
+    g = mean.shape[-1]
+    x = _to64(xp, y)
+    if bias is not None:
+        x -= bias
+    if weight is not None:
+        x /= weight
+    x3 = xp.reshape(x, (rows, g, n_features // g))
+    x3 *= xp.expand_dims(std, axis=-1)
+    x3 += xp.expand_dims(mean, axis=-1)
+    return _cast(xp, xp.reshape(x3, (rows, n_features)), y.dtype, out)
+
+
+def check_norm(norm):
+    """Raise a ValueError unless ``norm`` is "l1", "l2" or "max"."""
+    if norm not in _NORMS:
+        raise ValueError(f"norm must be one of 'l1', 'l2', 'max', got norm={norm!r}.")
+
+
+@quiet
+def row_norms(x, norm="l2", axis=-1):
+    """The l1, l2 or max norm along ``axis`` of the non-NaN values, float64, keeping dims.
+
+    0 where there is no non-NaN value. The l2 norm of huge values is rescaled by the
+    largest one instead of overflowing.
+    """
+    xp = _ops.get_namespace(x)
+    a = xp.abs(_to64(xp, x))
+    if norm == "max":
+        if not _all(xp, ~xp.isnan(a)):
+            a = xp.where(xp.isnan(a), 0.0, a)
+        return xp.max(a, axis=axis, keepdims=True)
+    r = xp.sum(a if norm == "l1" else a * a, axis=axis, keepdims=True)
+    if not _all(xp, ~xp.isnan(r)):
+        a = xp.where(xp.isnan(a), 0.0, a)
+        r = xp.sum(a if norm == "l1" else a * a, axis=axis, keepdims=True)
+    if norm == "l1":
+        return r
+    r = xp.sqrt(r)
+    if not _all(xp, ~xp.isinf(r)):  # squares overflowed: rescale by the largest value
+        top = xp.max(a, axis=axis, keepdims=True)
+        safe = xp.where((top > 0.0) & xp.isfinite(top), top, 1.0)
+        scaled = xp.sqrt(xp.sum((a / safe) ** 2, axis=axis, keepdims=True)) * safe
+        r = xp.where(xp.isfinite(top), scaled, r)
+    return r
+
+
+@quiet
+def divide_rows(x, norms, out=None):
+    """``x / norms`` in ``x``'s dtype, dividing by 1 where the norm is 0."""
+    xp = _ops.get_namespace(x)
+    safe = xp.where(norms == 0.0, 1.0, norms)
+    if out is not None or xp is np:
+        y = np.divide(x, safe, out=out, casting="same_kind")
+        return y if out is not None else y.astype(x.dtype, copy=False)
+    return xp.astype(_to64(xp, x) / safe, x.dtype)
+
+
+@quiet
+def sparse_row_norms(X, norm="l2"):
+    """Row norms of a CSR matrix's non-NaN stored values, float64 of shape (n_rows,)."""
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    a = np.abs(X.data.astype(np.float64))
+    a[np.isnan(a)] = 0.0
+    if norm == "max":
+        r = np.zeros(X.shape[0])
+        np.maximum.at(r, rows, a)
+        return r
+    if norm == "l1":
+        return np.bincount(rows, a, minlength=X.shape[0])
+    top = np.zeros(X.shape[0])
+    np.maximum.at(top, rows, a)
+    safe = np.where((top > 0.0) & np.isfinite(top), top, 1.0)
+    scaled = a / safe[rows]
+    return np.sqrt(np.bincount(rows, scaled * scaled, minlength=X.shape[0])) * safe
+
+
+def divide_sparse_rows(X, norms):
+    """Divide the stored values of the CSR matrix ``X`` by their row's norm, in place."""
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    safe = np.where(norms == 0.0, 1.0, norms)
+    np.divide(X.data, safe[rows], out=X.data, casting="same_kind")
+    return X
