@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._chunks import apply_rows, map_blocks, output_for
+from ._engines import engine_for
 from ._sklearn_compat import _fit_context
 from ._stats import MOMENTS, Stats, merge
 from ._validation import check_weights, check_X, inf_columns, reject_inf
@@ -68,6 +69,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @atomic
     def _fit(self, X, sample_weight=None, reset=True):
+        engine = engine_for(X)  # dask and Array API inputs: see _engines
+        if engine is not None:
+            return engine.fit(self, X, sample_weight, reset)
         if reset:
             self._reset()
         self._check_params()
@@ -124,6 +128,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     # -- transforming ----------------------------------------------------------------
     def _apply(self, X, copy, inverse):
+        engine = engine_for(X, self)
+        if engine is not None:
+            return engine.apply(self, X, copy, inverse)
         check_is_fitted(self)
         copy = self.copy if copy is None else copy
         X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason())
@@ -203,6 +210,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.array_api_support = True
         tags.input_tags.sparse = self._sparse_reason() is None
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

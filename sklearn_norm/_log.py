@@ -11,6 +11,8 @@ from ._chunks import map_blocks
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import RANGE
 from ._validation import column_label
+from ._xp import column_values, is_array_api
+from ._xp_stats import column_min
 from .functional._column import log_kernel
 
 
@@ -125,6 +127,8 @@ class LogScaler(ColumnScaler):
         if sparse.issparse(X):
             data_min = np.full(X.shape[1], np.inf)
             np.fmin.at(data_min, X.indices, X.data)
+        elif is_array_api(X):
+            data_min = column_min(X)
         else:
             mins = map_blocks(
                 lambda a, b: np.fmin.reduce(X[a:b], axis=0), X.shape[0], X.shape[1] * X.itemsize
@@ -137,8 +141,7 @@ class LogScaler(ColumnScaler):
         if not bad.any():
             return
         column = int(np.flatnonzero(bad)[0])
-        values = X[:, [column]]
-        values = values.toarray() if sparse.issparse(values) else values
+        values = column_values(X, column)
         n_bad = int(np.sum(values <= -offset[column]))
         raise ValueError(
             f"Negative values in data passed to LogScaler: {n_bad} value(s) <= -offset "

@@ -1,0 +1,113 @@
+"""The Array API path of the estimators (torch, cupy, array-api-strict … arrays).
+
+Used under ``sklearn.set_config(array_api_dispatch=True)``. ``fit`` summarises the
+data on its device (:mod:`sklearn_norm._xp_stats`); the estimator then learns on the
+host exactly as on the numpy path, and its learned arrays move to the input's
+namespace and device, in the widest float the device has (float64 where available,
+as the numpy path learns them). ``transform`` runs the same functional kernels on the
+whole array, built from host copies of the learned arrays: the output keeps the
+input's namespace, device and dtype. Only per-feature vectors cross host and device.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._engines import absorb
+from ._sklearn_compat import (
+    check_same_namespace,
+    get_namespace_and_device,
+    move_to,
+    validate_data,
+)
+from ._validation import reject_inf
+from ._xp import is_array_api, to_numpy, widest_float
+from ._xp_stats import stats_of
+
+
+def fit(estimator, X, sample_weight, reset):
+    """``fit`` (``reset``) or ``partial_fit`` of a column-wise scaler on an Array API ``X``."""
+    if reset:
+        estimator._reset()
+    estimator._check_params()
+    first = not hasattr(estimator, "_stats")
+    X, xp, dev = _check_X(estimator, X, reset=first)
+    stats = stats_of(X, _weights(sample_weight, X, xp, dev), estimator._need)
+    _learned_to(estimator, to_numpy)
+    absorb(estimator, X, stats, first)
+    acc = np.float32 if widest_float(xp, dev) == xp.float32 else np.float64
+
+    def on_device(value):
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+            value = value.astype(acc) if value.dtype.kind == "f" else value
+            return xp.asarray(value, device=dev)
+        return value
+
+    _learned_to(estimator, on_device)
+    return estimator
+
+
+def apply(estimator, X, copy, inverse):
+    """``transform`` or ``inverse_transform`` of a column-wise scaler on an Array API ``X``.
+
+    The result is always a new array (``copy`` only matters for numpy input).
+    """
+    check_is_fitted(estimator)
+    method = "inverse_transform" if inverse else "transform"
+    attribute = next(iter(_learned_arrays(estimator)), None)
+    if attribute is not None:
+        check_same_namespace(X, estimator, attribute=attribute, method=method)
+    X, xp, _ = _check_X(estimator, X, reset=False)
+    reject_inf(estimator, to_numpy(xp.any(xp.isinf(X), axis=0)))
+    host = on_host(estimator)
+    if not inverse:
+        host._check_transform_values(X)
+    return host._kernel(inverse=inverse)(X)
+
+
+def on_host(estimator):
+    """A shallow copy of ``estimator`` whose learned arrays are numpy arrays."""
+    host = copy.copy(estimator)
+    _learned_to(host, to_numpy)
+    return host
+
+
+def _learned_arrays(estimator):
+    return [
+        name
+        for name, value in vars(estimator).items()
+        if name.endswith("_")
+        and not name.startswith("_")
+        and name != "feature_names_in_"
+        and (isinstance(value, np.ndarray) or is_array_api(value))
+    ]
+
+
+def _learned_to(estimator, convert):
+    for name in _learned_arrays(estimator):
+        setattr(estimator, name, convert(getattr(estimator, name)))
+
+
+def _check_X(estimator, X, reset):
+    """``validate_data`` with floating dtypes of ``X``'s namespace (ints become the widest)."""
+    xp, _, dev = get_namespace_and_device(X)
+    floats = (widest_float(xp, dev), xp.float32, getattr(xp, "float16", xp.float32))
+    X = validate_data(estimator, X, reset=reset, dtype=floats, ensure_all_finite=False)
+    return X, xp, dev
+
+
+def _weights(sample_weight, X, xp, dev):
+    """Frequency weights moved to ``X``'s namespace and device, checked."""
+    if sample_weight is None:
+        return None
+    if not hasattr(sample_weight, "__dlpack__"):
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    weights = move_to(sample_weight, xp=xp, device=dev)
+    if weights.ndim != 1 or weights.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"sample_weight.shape == {tuple(weights.shape)}, expected ({X.shape[0]},)."
+        )
+    if bool(xp.any(weights < 0)):
+        raise ValueError("Negative values in data passed to sample_weight.")
+    return weights

@@ -1,0 +1,65 @@
+"""Where an input goes: the dask adapter, the Array API adapter or the numpy core.
+
+Both adapters summarise the data their own way (dask: one ``Stats.of`` per block,
+reduced with ``merge``; Array API: on the array's device) and hand the summary to
+:func:`absorb`, which learns from it as the numpy core does.
+"""
+
+from sklearn import get_config
+
+from ._stats import merge
+from ._validation import reject_inf
+from ._xp import is_array_api
+
+
+def is_dask(X):
+    """Whether ``X`` is a dask collection (checked by module: dask is not imported)."""
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def fitted_on_device(estimator):
+    """Whether some learned attribute of ``estimator`` is a non-numpy Array API array."""
+    return any(is_array_api(v) for k, v in vars(estimator).items() if k.endswith("_"))
+
+
+def engine_for(X, estimator=None):
+    """The adapter module that handles ``X`` (``None``: the numpy core does).
+
+    Array API arrays go to the Array API adapter only under
+    ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
+    input of an estimator fitted on such arrays, which then refuses a foreign namespace.
+    """
+    if is_dask(X):
+        from . import _dask
+
+        return _dask
+    if get_config()["array_api_dispatch"] and (
+        is_array_api(X) or (estimator is not None and fitted_on_device(estimator))
+    ):
+        from . import _array_api
+
+        return _array_api
+    return None
+
+
+def absorb(estimator, X, stats, first):
+    """Learn from the summary ``stats`` of ``X``: refuse, merge, derive, set.
+
+    Parameters
+    ----------
+    estimator : ColumnScaler
+    X : array-like
+        The data summarised (only read to describe refused values).
+    stats : Stats
+        Its summary.
+    first : bool
+        No statistics were learned before (``fit``, or the first ``partial_fit``).
+    """
+    reject_inf(estimator, stats.has_inf)
+    estimator._check_values(X, stats)
+    total = stats if first else merge(estimator._stats, stats)
+    learned = estimator._learn(total)
+    estimator._stats = total
+    for name, value in learned.items():
+        setattr(estimator, name, value)
+    return estimator
