@@ -145,7 +145,7 @@ class LogScaler(ColumnScaler):
         n_bad = int(np.sum(values <= -offset[column]))
         raise ValueError(
             f"Negative values in data passed to LogScaler: {n_bad} value(s) <= -offset "
-            f"({-offset[column]:g}) in {column_label(self, column)} (min {data_min[column]:g}); "
+            f"({0.0 - offset[column]:g}) in {column_label(self, column)} (min {data_min[column]:g}); "
             "use signed=True, offset='auto' or handle_invalid='nan'."
         )
 
