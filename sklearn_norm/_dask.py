@@ -1,0 +1,179 @@
+"""The dask adapter: fit from per-block statistics, transform lazily block by block.
+
+Imported only when a dask collection reaches an estimator (the core never imports
+dask). ``fit`` builds one ``Stats.of`` task per block (row chunk × column chunk of a
+``dask.array.Array``, partition of a ``dask.dataframe.DataFrame``), reduces the blocks
+of each column chunk with a tree of ``merge`` tasks, joins the column chunks and
+computes the result in one ``compute``: only per-feature summaries leave the workers,
+never the data. ``transform`` maps the estimator's own numpy ``transform`` over blocks
+of whole rows and returns a lazy collection of the same kind, chunks and column names.
+"""
+
+import copy
+
+import numpy as np
+
+from ._engines import absorb
+from ._stats import Stats, merge
+from ._validation import check_weights, check_X
+
+
+def _is_frame(X):
+    return hasattr(X, "map_partitions") and hasattr(X, "columns")
+
+
+def check(estimator, X, reset):
+    """Validate the shape, dtypes and column names of ``X`` on a one-row stand-in.
+
+    Sets (``reset``) or checks ``n_features_in_``/``feature_names_in_`` without
+    computing anything.
+    """
+    if _is_frame(X):
+        stand_in = X._meta_nonempty.iloc[:1]
+    elif X.ndim != 2:
+        raise ValueError(
+            f"{type(estimator).__name__} expects a 2D dask array, got {X.ndim}D of shape "
+            f"{X.shape}; reshape it to (n_samples, n_features)."
+        )
+    else:
+        stand_in = np.zeros((1, X.shape[1]), dtype=X.dtype)
+    return check_X(estimator, stand_in, reset=reset).dtype
+
+
+def _numpy_block(block):
+    """A block as a float numpy array (pandas partitions too), as ``check_X`` makes it."""
+    block = block.to_numpy() if hasattr(block, "to_numpy") else np.asarray(block)
+    return block if block.dtype.kind == "f" else block.astype(np.float64)
+
+
+def _block_stats(block, weights, need):
+    block = _numpy_block(block)
+    weights = None if weights is None else check_weights(np.asarray(weights), block)
+    return Stats.of(block, weights, need)
+
+
+def _join_columns(parts):
+    """The summary of all features from the summaries of consecutive column chunks."""
+    first = parts[0]
+    fields = ("count", "mean", "m2", "min", "max", "has_inf")
+    joined = {
+        name: None
+        if getattr(first, name) is None
+        else np.concatenate([getattr(p, name) for p in parts])
+        for name in fields
+    }
+    return Stats(first.n_rows, **joined)
+
+
+def _tree_merge(parts):
+    import dask
+
+    merge_task = dask.delayed(merge, pure=True)
+    while len(parts) > 1:
+        pairs = [merge_task(a, b) for a, b in zip(parts[::2], parts[1::2])]
+        parts = pairs + parts[len(pairs) * 2 :]
+    return parts[0]
+
+
+def _blocks(X):
+    """Delayed blocks as a list of row bands, each a list of column chunks."""
+    if _is_frame(X):
+        return [[part] for part in X.to_delayed()]
+    return [list(band) for band in X.to_delayed()]
+
+
+def _weight_blocks(sample_weight, X, n_bands):
+    """One piece of ``sample_weight`` per row band (delayed, or numpy slices)."""
+    if sample_weight is None:
+        return [None] * n_bands
+    if _is_frame(X):
+        if not (hasattr(sample_weight, "to_delayed") and sample_weight.npartitions == n_bands):
+            raise TypeError(
+                "With a dask DataFrame, pass sample_weight as a dask Series with the same "
+                f"partitions ({n_bands}), e.g. a column of the same frame."
+            )
+        return list(sample_weight.to_delayed())
+    if hasattr(sample_weight, "to_delayed"):  # a dask array: align its chunks with X's rows
+        return list(sample_weight.rechunk((X.chunks[0],)).to_delayed())
+    weights = np.asarray(sample_weight)
+    if weights.shape != (X.shape[0],):
+        raise ValueError(f"sample_weight.shape == {weights.shape}, expected ({X.shape[0]},).")
+    bounds = np.cumsum((0, *X.chunks[0]))
+    return [weights[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def fit(estimator, X, sample_weight, reset):
+    """``fit`` (``reset``) or ``partial_fit`` of a column-wise scaler on a dask collection."""
+    import dask
+
+    if reset:
+        estimator._reset()
+    estimator._check_params()
+    first = not hasattr(estimator, "_stats")
+    check(estimator, X, reset=first)
+    bands = _blocks(X)
+    block_stats = dask.delayed(_block_stats, pure=True)
+    need = estimator._need
+    parts = [
+        [block_stats(block, weights, need) for block in band]
+        for band, weights in zip(bands, _weight_blocks(sample_weight, X, len(bands)))
+    ]
+    columns = [_tree_merge(list(chunk)) for chunk in zip(*parts)]
+    (stats,) = dask.compute(dask.delayed(_join_columns, pure=True)(columns))
+    return absorb(estimator, X, stats, first)
+
+
+def _array_block(block, estimator, method):
+    out = getattr(estimator, method)(block, copy=True)  # never write into dask's blocks
+    return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+
+def _frame_block(frame, estimator, method, columns):
+    import pandas as pd
+
+    out = getattr(estimator, method)(frame, copy=True)
+    values = out.to_numpy() if hasattr(out, "to_numpy") else np.asarray(out)
+    return pd.DataFrame(values, index=frame.index, columns=columns)
+
+
+def output_columns(estimator, inverse):
+    """Names of the output columns of ``transform`` (or ``inverse_transform``)."""
+    if inverse:
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(estimator.n_features_in_)]
+        return list(names)
+    return list(estimator.get_feature_names_out())
+
+
+def apply(estimator, X, copy_, inverse):
+    """Lazy ``transform``/``inverse_transform``: a dask collection like ``X``.
+
+    The estimator's numpy method runs on each block of whole rows (a column-chunked
+    array is joined along columns first and split back afterwards). Errors about the
+    values (infinities, invalid logarithms) surface when the result is computed.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    dtype = check(estimator, X, reset=False)
+    frozen = copy.deepcopy(estimator)  # a later refit must not change this lazy result
+    method = "inverse_transform" if inverse else "transform"
+    columns = output_columns(frozen, inverse)
+    if _is_frame(X):
+        import pandas as pd
+
+        meta = pd.DataFrame(np.empty((0, len(columns)), dtype=dtype), columns=columns)
+        return X.map_partitions(_frame_block, frozen, method, columns, meta=meta)
+    whole = X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
+    out = whole.map_blocks(
+        _array_block,
+        frozen,
+        method,
+        dtype=dtype,
+        chunks=(whole.chunks[0], (len(columns),)),
+        meta=np.empty((0, 0), dtype=dtype),
+    )
+    if X.numblocks[1] > 1 and len(columns) == X.shape[1]:
+        out = out.rechunk(X.chunks)
+    return out
