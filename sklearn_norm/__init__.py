@@ -3,24 +3,36 @@
 from ._batchnorm import BatchNormScaler
 from ._config import config_context, get_config, set_config
 from ._decimal import DecimalScaler
+from ._groupnorm import GroupNormScaler
+from ._instancenorm import InstanceNormScaler
+from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._minmax import MinMaxScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
 register("minmax")(MinMaxScaler)
 register("zscore")(ZScoreScaler)
 register("decimal")(DecimalScaler)
 register("log")(LogScaler)
+register("unitnorm")(UnitNormScaler)
 register("batchnorm")(BatchNormScaler)
+register("layernorm")(LayerNormScaler)
+register("instancenorm")(InstanceNormScaler)
+register("groupnorm")(GroupNormScaler)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BatchNormScaler",
     "DecimalScaler",
+    "GroupNormScaler",
+    "InstanceNormScaler",
+    "LayerNormScaler",
     "LogScaler",
     "MinMaxScaler",
+    "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",
     "config_context",
