@@ -1,0 +1,202 @@
+"""LogScaler against numpy's log/log1p and the formula."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from sklearn_norm import LogScaler
+
+
+def _positive(seed=0, n_rows=30, n_features=3):
+    rng = np.random.default_rng(seed)
+    return rng.lognormal(size=(n_rows, n_features)) * [1.0, 100.0, 1e-3]
+
+
+@pytest.mark.parametrize("base", [math.e, 2, 10, 0.5])
+def test_log_offset_one_is_log1p(base):
+    X = _positive()
+    out = LogScaler(base=base).fit_transform(X)
+    np.testing.assert_allclose(out, np.log1p(X) / np.log(base), rtol=1e-15)
+
+
+def test_log_base_two_and_ten_exact_on_powers():
+    X = np.array([[1.0, 9.0], [3.0, 99.0], [7.0, 999.0]])
+    out2 = LogScaler(base=2).fit_transform(X[:, :1])
+    np.testing.assert_allclose(out2.ravel(), [1.0, 2.0, 3.0], rtol=1e-15)
+    out10 = LogScaler(base=10).fit_transform(X[:, 1:])
+    np.testing.assert_allclose(out10.ravel(), [1.0, 2.0, 3.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("offset", [0.5, 2, 10.0])
+def test_log_other_offset_is_log(offset):
+    X = _positive()
+    scaler = LogScaler(offset=offset).fit(X)
+    np.testing.assert_array_equal(scaler.offset_, [offset] * 3)
+    np.testing.assert_allclose(scaler.transform(X), np.log(X + offset), rtol=1e-14)
+    back = scaler.inverse_transform(scaler.transform(X))
+    np.testing.assert_allclose(back, X, rtol=1e-12, atol=4e-16 * offset)  # exp(y) - c cancels
+
+
+@pytest.mark.parametrize("tiny", [1e-20, 1e-300, -1e-17, 5e-324])
+def test_log_tiny_values_keep_precision(tiny):
+    X = np.array([[tiny], [1.0]])
+    scaler = LogScaler().fit(X)
+    out = scaler.transform(X)
+    assert out[0, 0] == np.log1p(tiny)  # log(1 + tiny) would round to 0
+    assert out[0, 0] != 0.0
+    assert scaler.inverse_transform(out)[0, 0] == np.expm1(np.log1p(tiny))
+    out10 = LogScaler(base=10).fit(X).transform(X)
+    np.testing.assert_allclose(out10[0, 0], tiny / math.log(10), rtol=1e-15)
+
+
+def test_log_offset_auto_learns_offset_and_keeps_log1p_where_offset_is_one():
+    X = np.array([[1e-20, -2.0, 0.5], [0.0, 3.0, 4.0], [5.0, 1.0, np.nan]])
+    scaler = LogScaler(offset="auto", base=2).fit(X)
+    np.testing.assert_array_equal(scaler.offset_, [1.0, 3.0, 1.0])  # 1 - min(0, min x)
+    out = scaler.transform(X)
+    expected = np.column_stack(
+        [np.log1p(X[:, 0]), np.log(X[:, 1] + 3.0), np.log1p(X[:, 2])]
+    ) / np.log(2)
+    np.testing.assert_allclose(out, expected, rtol=1e-15)
+    assert out[0, 0] == np.log1p(1e-20) / np.log(2)  # tiny value: log1p, not log(1 + x)
+    assert out[0, 1] == 0.0  # the training minimum maps to 0
+    back = scaler.inverse_transform(out)
+    assert back[0, 0] == pytest.approx(1e-20, rel=1e-15)
+    np.testing.assert_allclose(back, X, rtol=1e-14, atol=1e-15)
+
+
+def test_log_offset_auto_nonnegative_data_is_log1p_and_refuses_below():
+    X = _positive()
+    scaler = LogScaler(offset="auto").fit(X)
+    np.testing.assert_array_equal(scaler.offset_, 1.0)
+    np.testing.assert_allclose(scaler.transform(X), np.log1p(X), rtol=1e-15)
+    with pytest.raises(ValueError, match=r"Negative values in data.*column 1"):
+        scaler.transform(np.array([[1.0, -1.0, 1.0]]))
+
+
+def test_log_signed_symmetric():
+    X = np.array([[-99.0, 0.0], [-1e-20, 9.0], [9.0, -0.5]])
+    scaler = LogScaler(signed=True, base=10).fit(X)
+    np.testing.assert_array_equal(scaler.offset_, [1.0, 1.0])
+    out = scaler.transform(X)
+    np.testing.assert_allclose(out, np.sign(X) * np.log1p(np.abs(X)) / np.log(10), rtol=1e-15)
+    assert out[1, 0] == -np.log1p(1e-20) / np.log(10)
+    np.testing.assert_allclose(scaler.inverse_transform(out), X, rtol=1e-14)
+
+
+def test_log_signed_sparse_stays_sparse():
+    X = sparse.random(20, 3, density=0.4, format="csr", random_state=1)
+    X.data -= 0.5
+    scaler = LogScaler(signed=True).fit(X)
+    out = scaler.transform(X)
+    assert sparse.issparse(out) and out.nnz == X.nnz
+    dense = X.toarray()
+    np.testing.assert_allclose(out.toarray(), np.sign(dense) * np.log1p(np.abs(dense)))
+    np.testing.assert_allclose(scaler.inverse_transform(out).toarray(), dense, rtol=1e-14)
+
+
+def test_log_offset_one_sparse_stays_sparse():
+    X = sparse.random(20, 3, density=0.4, format="csc", random_state=2) * 50
+    out = LogScaler().fit(X).transform(X)
+    assert sparse.issparse(out) and out.nnz == X.nnz
+    np.testing.assert_allclose(out.toarray(), np.log1p(X.toarray()), rtol=1e-15)
+
+
+@pytest.mark.parametrize("params", [{"offset": 2.0}, {"offset": "auto"}])
+def test_log_sparse_refused_when_zeros_would_move(params):
+    X = sparse.csr_matrix(np.eye(3))
+    with pytest.raises(TypeError, match=r"LogScaler does not accept sparse.*offset=1"):
+        LogScaler(**params).fit(X)
+
+
+def test_log_negative_error_names_the_column():
+    X = np.array([[1.0, 2.0], [3.0, -2.0]])
+    with pytest.raises(ValueError, match=r"Negative values in data.*column 1.*\(min -2\)"):
+        LogScaler().fit(X)
+    df = pd.DataFrame({"age": [1.0, 2.0], "income": [5.0, -1.5]})
+    with pytest.raises(ValueError, match=r"Negative values in data.*column 'income'"):
+        LogScaler().fit(df)
+    scaler = LogScaler().fit(df.abs())
+    with pytest.raises(ValueError, match=r"Negative values in data.*column 'income'"):
+        scaler.transform(df)
+    # exactly -offset is invalid too (log(0))
+    with pytest.raises(ValueError, match=r"1 value\(s\) <= -offset \(-1\) in column 0"):
+        LogScaler().fit(np.array([[-1.0], [2.0]]))
+
+
+def test_log_error_does_not_write_in_place():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    scaler = LogScaler(copy=False).fit(X)
+    bad = np.array([[1.0, 2.0], [3.0, -4.0]])
+    with pytest.raises(ValueError, match="Negative values in data"):
+        scaler.transform(bad)
+    np.testing.assert_array_equal(bad, [[1.0, 2.0], [3.0, -4.0]])
+
+
+def test_log_handle_invalid_nan():
+    X = np.array([[-1.0, 2.0], [1.0, -3.0], [0.5, 8.0]])
+    scaler = LogScaler(handle_invalid="nan").fit(X)
+    out = scaler.transform(X)
+    expected = np.where(X > -1, np.log1p(np.where(X > -1, X, 0)), np.nan)
+    np.testing.assert_allclose(out, expected, rtol=1e-15)
+    offset0 = LogScaler(offset=0, handle_invalid="nan").fit_transform(np.array([[0.0], [-2], [1]]))
+    np.testing.assert_array_equal(offset0.ravel(), [np.nan, np.nan, 0.0])
+    sparse_out = LogScaler(handle_invalid="nan").fit_transform(sparse.csr_matrix(X))
+    np.testing.assert_allclose(sparse_out.toarray(), expected, rtol=1e-15)
+
+
+def test_log_nan_ignored_in_fit_and_kept():
+    X = np.array([[np.nan, 1.0], [-2.0, np.nan], [3.0, 5.0]])
+    scaler = LogScaler(offset="auto").fit(X)
+    np.testing.assert_array_equal(scaler.offset_, [3.0, 1.0])
+    out = scaler.transform(X)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(X))
+    assert not np.isnan(LogScaler().fit(np.abs(X)).transform(np.abs(X))[2]).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_log_dtype_kept(dtype):
+    X = _positive()[:, :2].astype(dtype)
+    out = LogScaler(base=10).fit_transform(X)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(
+        out,
+        np.log10(1 + X.astype(np.float64)),
+        rtol=4 * np.finfo(dtype).eps,
+        atol=4 * np.finfo(dtype).eps,
+    )
+
+
+def test_log_int_input_becomes_float64():
+    out = LogScaler(base=2).fit_transform(np.array([[0, 1], [3, 7]]))
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, [[0, 1], [2, 3]], rtol=1e-15)
+
+
+def test_log_copy_false_in_place_and_override():
+    X = _positive()
+    scaler = LogScaler(copy=False).fit(X)
+    work = X.copy()
+    assert scaler.transform(work) is work
+    np.testing.assert_allclose(work, np.log1p(X), rtol=1e-15)
+    assert scaler.inverse_transform(work) is work
+    np.testing.assert_allclose(work, X, rtol=1e-14)
+    read_only = X.copy()
+    read_only.flags.writeable = False
+    assert scaler.transform(read_only) is not read_only
+    np.testing.assert_array_equal(read_only, X)
+    work = X.copy()
+    assert scaler.transform(work, copy=True) is not work
+    np.testing.assert_array_equal(work, X)
+    assert LogScaler().fit(X).transform(work, copy=False) is work
+
+
+def test_log_positive_only_tag_follows_parameters():
+    assert LogScaler().__sklearn_tags__().input_tags.positive_only
+    assert not LogScaler(signed=True).__sklearn_tags__().input_tags.positive_only
+    assert not LogScaler(offset="auto").__sklearn_tags__().input_tags.positive_only
+    assert LogScaler().__sklearn_tags__().input_tags.sparse
+    assert not LogScaler(offset=2).__sklearn_tags__().input_tags.sparse
