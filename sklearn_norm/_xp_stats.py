@@ -41,7 +41,8 @@ def stats_of(X, sample_weight=None, need=(MOMENTS, RANGE)):
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)  # in bounds: the standard leaves the rest undefined
         w = None if sample_weight is None else sample_weight[start:stop]
-        part = _of_block(X[start:stop, ...], w, need)
+        with np.errstate(all="ignore"):  # inf - inf on numpy-backed arrays: refused later
+            part = _of_block(X[start:stop, ...], w, need)
         total = part if total is None else merge(total, part)
     return total
 

@@ -9,12 +9,15 @@ import math
 
 import numpy as np
 
+from .._xp import to_numpy
 from . import _ops
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     """``(high - low) / (data_max - data_min)``, a zero range counting as 1."""
-    data_range = np.asarray(data_max, dtype=np.float64) - np.asarray(data_min, dtype=np.float64)
+    data_range = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
+        to_numpy(data_min), dtype=np.float64
+    )
     data_range = np.where(data_range == 0.0, 1.0, data_range)
     return (feature_range[1] - feature_range[0]) / data_range
 
@@ -127,7 +130,7 @@ def decimal_kernel(n_digits, inverse=False):
 
     Both factors are exact powers of ten, so each value is rounded once.
     """
-    n_digits = np.asarray(n_digits, dtype=np.int64)
+    n_digits = np.asarray(to_numpy(n_digits), dtype=np.int64)
     down = powers_of_ten(np.maximum(n_digits, 0))  # divide by this
     up = powers_of_ten(np.maximum(-n_digits, 0))  # multiply by this
     if inverse:
@@ -202,7 +205,7 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
     ``invalid_to_nan`` turns every value with ``x + offset <= 0`` into NaN (else the
     plain math: ``log(0) = -inf``, ``log`` of a negative is NaN), without warnings.
     """
-    offset = np.asarray(offset, dtype=np.float64)
+    offset = np.asarray(to_numpy(offset), dtype=np.float64)
     ones = offset == 1.0
     unit = bool(np.all(ones))
     # some features have offset 1: log1p/expm1 there, log/exp elsewhere
