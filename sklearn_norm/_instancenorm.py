@@ -129,8 +129,8 @@ class InstanceNormScaler(GroupedScaler):
         if self.track_running_stats and length < 2:
             raise ValueError(
                 f"{type(self).__name__}: with track_running_stats=True each channel needs at "
-                f"least 2 values for its unbiased variance, but n_channels={self.n_channels} "
-                f"leaves {length} per channel; use fewer channels."
+                f"least 2 values for its unbiased variance, but n_features={n_features} with "
+                f"n_channels={self.n_channels} leaves {length} per channel; use fewer channels."
             )
         weight = check_affine(self, "weight", self.weight, n_channels)
         bias = check_affine(self, "bias", self.bias, n_channels)
