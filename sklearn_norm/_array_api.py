@@ -12,9 +12,10 @@ input's namespace, device and dtype. Only per-feature vectors cross host and dev
 import copy
 
 import numpy as np
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._engines import absorb
+from ._engines import absorb, forget, learn_rows, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -22,7 +23,7 @@ from ._sklearn_compat import (
     validate_data,
 )
 from ._validation import reject_inf
-from ._xp import is_array_api, to_numpy, widest_float
+from ._xp import device, is_array_api, to_numpy, widest_float
 from ._xp_stats import stats_of
 
 
@@ -36,6 +37,11 @@ def fit(estimator, X, sample_weight, reset):
     stats = stats_of(X, _weights(sample_weight, X, xp, dev), estimator._need)
     _learned_to(estimator, to_numpy)
     absorb(estimator, X, stats, first)
+    return _learned_to_device(estimator, xp, dev)
+
+
+def _learned_to_device(estimator, xp, dev):
+    """Move the learned numpy arrays to ``xp`` on ``dev``, floats in the widest float."""
     acc = np.float32 if widest_float(xp, dev) == xp.float32 else np.float64
 
     def on_device(value):
@@ -48,18 +54,83 @@ def fit(estimator, X, sample_weight, reset):
     return estimator
 
 
-def apply(estimator, X, copy, inverse):
-    """``transform`` or ``inverse_transform`` of a column-wise scaler on an Array API ``X``.
-
-    The result is always a new array (``copy`` only matters for numpy input).
-    """
+def _check_fitted(estimator, X, inverse):
     check_is_fitted(estimator)
     method = "inverse_transform" if inverse else "transform"
     attribute = next(iter(_learned_arrays(estimator)), None)
     if attribute is not None:
         check_same_namespace(X, estimator, attribute=attribute, method=method)
+
+
+def _inf_columns(xp, X):
+    return to_numpy(xp.any(xp.isinf(X), axis=0))
+
+
+def fit_rows(estimator, X, reset, partial):
+    """``fit``/``partial_fit`` of a sample-wise scaler on an Array API ``X``.
+
+    Running statistics (``InstanceNormScaler(track_running_stats=True)``) are summed
+    from a host copy of ``X``; every other sample-wise scaler only records the features.
+    """
+    if reset:
+        forget(estimator)
+    X, xp, dev = _check_X(estimator, X, reset=reset)
+    estimator._layout = estimator._make_layout(X.shape[1])
+    sums = None
+    if tracks_rows(estimator, X.shape[1], np.float64):
+        _learned_to(estimator, to_numpy)
+        sums = estimator._batch_sums(to_numpy(X))
+    learn_rows(estimator, X, reset, partial, _inf_columns(xp, X), sums)
+    return _learned_to_device(estimator, xp, dev)
+
+
+def apply_rows(estimator, X, copy, inverse):
+    """``transform``/``inverse_transform`` of a sample-wise scaler on an Array API ``X``.
+
+    The whole array is one block: its row statistics are taken on its device.
+    """
+    _check_fitted(estimator, X, inverse)
+    n_features = estimator.n_features_in_
+    n_kept = len(estimator._layout.kept) if estimator._keep() else 0
+    if inverse:
+        X, xp, _ = _check_X(estimator, X, reset=None)
+        if X.shape[1] != n_features + n_kept:
+            raise ValueError(
+                f"{type(estimator).__name__}.inverse_transform expects "
+                f"{n_features + n_kept} columns, got {X.shape[1]}."
+            )
+    else:
+        X, xp, _ = _check_X(estimator, X, reset=False)
+    reject_inf(estimator, _inf_columns(xp, X))
+    host = on_host(estimator)
+    if inverse:
+        kept = X[:, n_features:] if n_kept else None
+        return host._backward(X[:, :n_features], kept)
+    y, stats = host._forward(X)
+    return xp.concat([y, *_columns(xp, stats, y)], axis=1) if n_kept else y
+
+
+def _columns(xp, stats, y):
+    """Kept statistics as columns in ``y``'s namespace, device and dtype."""
+    parts = []
+    for s in stats:
+        s = (
+            s
+            if hasattr(s, "__dlpack__") and not isinstance(s, np.ndarray)
+            else xp.asarray(s, device=device(y))
+        )
+        parts.append(xp.astype(xp.broadcast_to(s, (y.shape[0], s.shape[1])), y.dtype))
+    return parts
+
+
+def apply(estimator, X, copy, inverse):
+    """``transform`` or ``inverse_transform`` of a column-wise scaler on an Array API ``X``.
+
+    The result is always a new array (``copy`` only matters for numpy input).
+    """
+    _check_fitted(estimator, X, inverse)
     X, xp, _ = _check_X(estimator, X, reset=False)
-    reject_inf(estimator, to_numpy(xp.any(xp.isinf(X), axis=0)))
+    reject_inf(estimator, _inf_columns(xp, X))
     host = on_host(estimator)
     if not inverse:
         host._check_transform_values(X)
@@ -77,10 +148,7 @@ def _learned_arrays(estimator):
     return [
         name
         for name, value in vars(estimator).items()
-        if name.endswith("_")
-        and not name.startswith("_")
-        and name != "feature_names_in_"
-        and (isinstance(value, np.ndarray) or is_array_api(value))
+        if name != "feature_names_in_" and (isinstance(value, np.ndarray) or is_array_api(value))
     ]
 
 
@@ -93,6 +161,8 @@ def _check_X(estimator, X, reset):
     """``validate_data`` with floating dtypes of ``X``'s namespace (ints become the widest)."""
     xp, _, dev = get_namespace_and_device(X)
     floats = (widest_float(xp, dev), xp.float32, getattr(xp, "float16", xp.float32))
+    if reset is None:  # shape and dtype only (input of a sample-wise inverse)
+        return check_array(X, dtype=floats, ensure_all_finite=False), xp, dev
     X = validate_data(estimator, X, reset=reset, dtype=floats, ensure_all_finite=False)
     return X, xp, dev
 

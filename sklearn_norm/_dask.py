@@ -13,9 +13,9 @@ import copy
 
 import numpy as np
 
-from ._engines import absorb
+from ._engines import absorb, forget, learn_rows, tracks_rows
 from ._stats import Stats, merge
-from ._validation import check_weights, check_X
+from ._validation import check_weights, check_X, inf_columns
 
 
 def _is_frame(X):
@@ -156,7 +156,11 @@ def apply(estimator, X, copy_, inverse):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
-    dtype = check(estimator, X, reset=False)
+    if inverse:  # kept statistics make the input wider: the blocks check it
+        dtype = np.result_type(*X.dtypes) if _is_frame(X) else X.dtype
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    else:
+        dtype = check(estimator, X, reset=False)
     frozen = copy.deepcopy(estimator)  # a later refit must not change this lazy result
     method = "inverse_transform" if inverse else "transform"
     columns = output_columns(frozen, inverse)
@@ -177,3 +181,46 @@ def apply(estimator, X, copy_, inverse):
     if X.numblocks[1] > 1 and len(columns) == X.shape[1]:
         out = out.rechunk(X.chunks)
     return out
+
+
+def _row_sums(block, estimator):
+    block = _numpy_block(block)
+    has_inf = inf_columns(block)
+    has_inf = np.zeros(block.shape[1], dtype=bool) if has_inf is None else has_inf
+    return has_inf, estimator._batch_sums(block)
+
+
+def _add(a, b):
+    return a[0] | b[0], a[1] + b[1]
+
+
+def fit_rows(estimator, X, reset, partial):
+    """``fit``/``partial_fit`` of a sample-wise scaler on a dask collection.
+
+    Records the features; a scaler that tracks running statistics gets its batch sums
+    from one task per block of whole rows, added up in one ``compute``. Otherwise
+    nothing is computed (infinities then surface in ``transform``).
+    """
+    import dask
+
+    if reset:
+        forget(estimator)
+    dtype = check(estimator, X, reset=reset)
+    n_features = estimator.n_features_in_
+    estimator._layout = estimator._make_layout(n_features)
+    if not tracks_rows(estimator, n_features, dtype):
+        return estimator
+    whole = X if _is_frame(X) or X.numblocks[1] == 1 else X.rechunk({1: -1})
+    row_sums = dask.delayed(_row_sums, pure=True)
+    parts = [row_sums(band[0], estimator) for band in _blocks(whole)]
+    add = dask.delayed(_add, pure=True)
+    while len(parts) > 1:
+        pairs = [add(a, b) for a, b in zip(parts[::2], parts[1::2])]
+        parts = pairs + parts[len(pairs) * 2 :]
+    ((has_inf, sums),) = dask.compute(parts[0])
+    return learn_rows(estimator, X, reset, partial, has_inf, sums)
+
+
+def apply_rows(estimator, X, copy_, inverse):
+    """Lazy ``transform``/``inverse_transform`` of a sample-wise scaler (see :func:`apply`)."""
+    return apply(estimator, X, copy_, inverse)

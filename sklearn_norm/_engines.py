@@ -5,6 +5,7 @@ reduced with ``merge``; Array API: on the array's device) and hand the summary t
 :func:`absorb`, which learns from it as the numpy core does.
 """
 
+import numpy as np
 from sklearn import get_config
 
 from ._stats import merge
@@ -62,4 +63,33 @@ def absorb(estimator, X, stats, first):
     estimator._stats = total
     for name, value in learned.items():
         setattr(estimator, name, value)
+    return estimator
+
+
+def forget(estimator):
+    """Delete the learned attributes (``fit`` starts afresh)."""
+    for name in [k for k in vars(estimator) if k.endswith("_") and not k.startswith("__")]:
+        delattr(estimator, name)
+
+
+def tracks_rows(estimator, n_features, dtype):
+    """Whether a sample-wise scaler learns running statistics (its ``_batch_sums``)."""
+    sums = getattr(estimator, "_batch_sums", None)
+    return sums is not None and sums(np.zeros((0, n_features), dtype=dtype)) is not None
+
+
+def learn_rows(estimator, X, reset, partial, has_inf, sums):
+    """Finish a sample-wise ``fit`` from an adapter's infinity mask and batch sums.
+
+    ``sums`` (the scaler's ``_batch_sums`` of all of ``X``, computed by the adapter
+    block by block) is handed to the scaler's ``_learn`` in place of ``X``'s.
+    """
+    reject_inf(estimator, has_inf)
+    if sums is None:
+        return estimator
+    estimator._batch_sums = lambda _: sums
+    try:
+        estimator._learn(X, reset, partial)
+    finally:
+        del estimator._batch_sums
     return estimator

@@ -143,9 +143,15 @@ class InstanceNormScaler(GroupedScaler):
         )
 
     # -- running statistics ------------------------------------------------------------
-    def _learn(self, X, reset, partial):
+    def _batch_sums(self, X):
+        """Per-channel sums over the rows of ``X`` that the running statistics come from.
+
+        ``(4, C)``: count and total of the per-instance means, then of the unbiased
+        variances. Additive over row blocks, so the dask and Array API adapters compute
+        them block by block and hand them over; None when nothing is tracked.
+        """
         if not self.track_running_stats:
-            return
+            return None
         n_channels = self._layout.n_groups
 
         def block(start, stop):
@@ -153,7 +159,13 @@ class InstanceNormScaler(GroupedScaler):
             return [f(s) for s in (mean, var) for f in (_count, _total)]
 
         parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
-        batch = np.sum(parts, axis=0) if parts else np.zeros((4, n_channels))
+        return np.sum(parts, axis=0) if parts else np.zeros((4, n_channels))
+
+    def _learn(self, X, reset, partial):
+        batch = self._batch_sums(X)
+        if batch is None:
+            return
+        n_channels = self._layout.n_groups
         sums = batch if reset else self._sums + batch
         if partial and self.momentum is not None:
             state = initial_state(n_channels) if reset else self._running_state()

@@ -19,6 +19,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
 from ._base import atomic
 from ._chunks import map_blocks, output_for
+from ._engines import engine_for
 from ._sklearn_compat import _fit_context
 from ._validation import check_X, inf_columns, reject_inf
 from ._xp import device, get_namespace, widest_float
@@ -89,6 +90,9 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     # -- fitting -----------------------------------------------------------------------
     @atomic
     def _fit(self, X, reset, partial):
+        engine = engine_for(X)  # dask and Array API inputs: see _engines
+        if engine is not None:
+            return engine.fit_rows(self, X, reset, partial)
         if reset:
             for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
                 delattr(self, name)
@@ -165,6 +169,9 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_tr : ndarray of shape (n_samples, n_features + n_kept)
             Normalised data in the input's floating dtype, then the kept statistics.
         """
+        engine = engine_for(X, self)
+        if engine is not None:
+            return engine.apply_rows(self, X, copy, inverse=False)
         check_is_fitted(self)
         copy = self.copy if copy is None else copy
         X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason())
@@ -221,6 +228,9 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_original : ndarray of shape (n_samples, n_features)
             Data in the original units.
         """
+        engine = engine_for(X, self)
+        if engine is not None:
+            return engine.apply_rows(self, X, copy, inverse=True)
         check_is_fitted(self)
         copy = self.copy if copy is None else copy
         accept = ("csr", "csc") if self._sparse_reason() is None else False
