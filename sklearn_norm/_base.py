@@ -133,7 +133,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return engine.apply(self, X, copy, inverse)
         check_is_fitted(self)
         copy = self.copy if copy is None else copy
-        X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason())
+        X = check_X(
+            self, X, reset=False, sparse_reason=self._sparse_reason(), names=not inverse
+        )
         if sparse.issparse(X):
             return self._apply_sparse(X, copy, inverse)
         out = output_for(X, copy)

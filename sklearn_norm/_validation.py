@@ -7,6 +7,7 @@ cannot keep sparse gets a TypeError that says what to do.
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils import check_array
 from sklearn.utils.validation import FLOAT_DTYPES
 
 from ._sklearn_compat import _check_sample_weight, validate_data
@@ -46,7 +47,7 @@ def _non_numeric_columns(X):
     return []
 
 
-def check_X(estimator, X, *, reset, sparse_reason=None, copy=False):
+def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
     """Validate ``X`` for ``estimator`` and return it as a float array (or sparse matrix).
 
     Parameters
@@ -61,6 +62,9 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False):
         ``None`` accepts sparse input; otherwise why it is refused.
     copy : bool
         Force a copy.
+    names : bool
+        Check the column names against ``feature_names_in_``; ``False`` (for
+        ``inverse_transform``, as scikit-learn does) checks the number of columns only.
     """
     bad = _non_numeric_columns(X)
     if bad:
@@ -74,16 +78,22 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False):
             f"{type(estimator).__name__} does not accept sparse input with these parameters: "
             f"{sparse_reason}. Convert with X.toarray() if the data fits in memory."
         )
+    options = {
+        "accept_sparse": ("csr", "csc") if sparse_reason is None else False,
+        "dtype": FLOAT_DTYPES,
+        "ensure_all_finite": False,
+        "copy": copy,
+    }
     try:
-        return validate_data(
-            estimator,
-            X,
-            reset=reset,
-            accept_sparse=("csr", "csc") if sparse_reason is None else False,
-            dtype=FLOAT_DTYPES,
-            ensure_all_finite=False,
-            copy=copy,
-        )
+        if not names and not reset:
+            X = check_array(X, estimator=estimator, **options)
+            if X.shape[1] != estimator.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(estimator).__name__} is "
+                    f"expecting {estimator.n_features_in_} features as input."
+                )
+            return X
+        return validate_data(estimator, X, reset=reset, **options)
     except (TypeError, ValueError) as err:
         _name_unconvertible_column(estimator, X, err)
         raise
