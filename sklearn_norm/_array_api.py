@@ -55,11 +55,26 @@ def _learned_to_device(estimator, xp, dev):
 
 
 def _check_fitted(estimator, X, inverse):
+    """Fitted, and on ``X``'s namespace and device (as scikit-learn's estimators check)."""
     check_is_fitted(estimator)
     method = "inverse_transform" if inverse else "transform"
     attribute = next(iter(_learned_arrays(estimator)), None)
     if attribute is not None:
         check_same_namespace(X, estimator, attribute=attribute, method=method)
+    elif getattr(estimator, "_fit_space_", _space(X)) != _space(X):  # nothing learned
+        raise ValueError(
+            f"Inputs passed to {type(estimator).__name__}.{method}() must use the same "
+            f"namespace and device as those passed to fit(): {estimator._fit_space_}, got "
+            f"{_space(X)}; fit again on these inputs."
+        )
+
+
+def _space(X):
+    """``(namespace name, device)`` of an array (numpy for anything else)."""
+    if not is_array_api(X):
+        return ("numpy", "cpu")
+    xp, _, dev = get_namespace_and_device(X)
+    return (xp.__name__, str(dev))
 
 
 def _inf_columns(xp, X):
@@ -81,6 +96,7 @@ def fit_rows(estimator, X, reset, partial):
         _learned_to(estimator, to_numpy)
         sums = estimator._batch_sums(to_numpy(X))
     learn_rows(estimator, X, reset, partial, _inf_columns(xp, X), sums)
+    estimator._fit_space_ = _space(X)  # transform refuses other namespaces and devices
     return _learned_to_device(estimator, xp, dev)
 
 

@@ -19,8 +19,11 @@ def is_dask(X):
 
 
 def fitted_on_device(estimator):
-    """Whether some learned attribute of ``estimator`` is a non-numpy Array API array."""
-    return any(is_array_api(v) for k, v in vars(estimator).items() if k.endswith("_"))
+    """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
+    learned = vars(estimator).items()
+    return "_fit_space_" in vars(estimator) or any(
+        is_array_api(v) for k, v in learned if k.endswith("_")
+    )
 
 
 def engine_for(X, estimator=None):

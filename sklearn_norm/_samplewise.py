@@ -284,6 +284,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.array_api_support = True
         tags.input_tags.sparse = self._sparse_reason() is None
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
