@@ -128,6 +128,8 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         return n_channels, length, weight, bias
 
     # -- fitting: the base merges exact statistics; here the running ones are derived --
+    # The base hands ``_learn`` only the merged statistics; a momentum step also needs
+    # this batch's own, which ``_check_values`` (called with them) keeps for the call.
     def _fit(self, X, sample_weight=None, reset=True):
         self._momentum_step = not reset and self.momentum is not None
         try:
@@ -142,6 +144,7 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         self._batch = pool_channels(stats, n_channels)
 
     def _require_two(self, channel_stats):
+        """Refuse channels with at most one value: their unbiased variance is undefined."""
         few = channel_stats.count <= 1
         if few.any():
             n = float(np.min(channel_stats.count))
@@ -155,7 +158,7 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             )
 
     def _learn(self, stats):
-        n_channels = self._layout(stats.count.size)[0]
+        n_channels = self._batch.count.size
         if self._momentum_step:
             batch = self._batch
             self._require_two(batch)

@@ -10,6 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_checks
 
 from sklearn_norm import BatchNormScaler, make_scaler
+from sklearn_norm.functional._affine import batch_norm_kernel
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(3.0, 2.0, size=(40, 6))
@@ -203,3 +204,21 @@ def test_batchnorm_make_scaler():
 @pytest.mark.filterwarnings("ignore:X (does not have valid|has) feature names")  # by design
 def test_batchnorm_sklearn_checks(check):
     check("BatchNormScaler", BatchNormScaler())
+
+
+def test_batch_norm_kernel_in_place_and_array_api():
+    import array_api_strict as xp
+
+    mean, var = np.array([1.0, -2.0]), np.array([4.0, 0.25])
+    kernel = batch_norm_kernel(mean, var, [2.0, 1.0], [0.5, 0.0], eps=0.0, channel_size=3)
+    expected = reference_transform(X, mean, var, 0.0, 2, [2.0, 1.0], [0.5, 0.0])
+    Y = X.copy()
+    assert kernel(Y, out=Y) is Y
+    assert_allclose(Y, expected, rtol=1e-14)
+    Z = kernel(xp.asarray(X))
+    assert isinstance(Z, type(xp.asarray(X)))
+    assert_allclose(np.asarray(Z), expected, rtol=1e-14)
+    inverse = batch_norm_kernel(
+        mean, var, [2.0, 1.0], [0.5, 0.0], eps=0.0, channel_size=3, inverse=True
+    )
+    assert_allclose(inverse(Y), X, rtol=1e-13)

@@ -9,7 +9,6 @@ stored inputs. Tolerances: 1e-10 in float64, 1e-5 in float32.
 import functools
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fixtures.ours import run, targets
 from fixtures.torch_cases import load_fixtures, run_torch
