@@ -9,6 +9,7 @@ from ._chunks import map_blocks
 from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
+from ._xp import to_numpy
 from .functional._affine import batch_norm_kernel, per_feature
 from .functional._rows import group_moments, group_std
 
@@ -156,9 +157,12 @@ class InstanceNormScaler(GroupedScaler):
 
         def block(start, stop):
             _, mean, var, _ = group_moments(X[start:stop], n_channels, ddof=1)
-            return [f(s) for s in (mean, var) for f in (_count, _total)]
+            return [f(to_numpy(s)) for s in (mean, var) for f in (_count, _total)]
 
-        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
+        if isinstance(X, np.ndarray):
+            parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
+        else:  # another Array API namespace: one block, sums moved to the host
+            parts = [block(0, X.shape[0])] if X.shape[0] else []
         return np.sum(parts, axis=0) if parts else np.zeros((4, n_channels))
 
     def _learn(self, X, reset, partial):
@@ -187,13 +191,19 @@ class InstanceNormScaler(GroupedScaler):
         self.num_batches_tracked_ = int(n_batches)
 
     def _running_state(self):
-        return self.running_mean_, self.running_var_, self.num_batches_tracked_
+        """Running mean and variance as numpy float64 (they may live on a device)."""
+        mean, var = (
+            np.asarray(to_numpy(a), dtype=np.float64)
+            for a in (self.running_mean_, self.running_var_)
+        )
+        return mean, var, self.num_batches_tracked_
 
     def _fixed_kernel(self, inverse=False):
         extra = self._layout.extra
+        mean, var, _ = self._running_state()
         return batch_norm_kernel(
-            self.running_mean_,
-            self.running_var_,
+            mean,
+            var,
             extra["weight"],
             extra["bias"],
             self.eps,
@@ -206,8 +216,8 @@ class InstanceNormScaler(GroupedScaler):
         if not self.track_running_stats:
             return super()._forward(x, out)
         y = self._fixed_kernel()(x, out=out)
-        std = group_std(self.running_var_, self.eps)
-        return y, [self.running_mean_[None, :], std[None, :]]
+        mean, var, _ = self._running_state()
+        return y, [mean[None, :], group_std(var, self.eps)[None, :]]
 
     def _backward(self, y, stats, out=None):
         if stats is None:
