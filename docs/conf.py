@@ -1,0 +1,93 @@
+"""Sphinx configuration of the sklearn_norm documentation (``make docs``)."""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # _pictures.py, used by the user guide's plots
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import sklearn_norm  # noqa: E402
+
+project = "sklearn_norm"
+author = "the sklearn_norm developers"
+copyright = "the sklearn_norm developers"  # noqa: A001
+release = version = sklearn_norm.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
+    "myst_parser",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+templates_path = ["_templates"]
+root_doc = "index"
+
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "default_thumb_file": None,
+}
+
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
+plot_rcparams = {"figure.autolayout": True}
+
+html_theme = "pydata_sphinx_theme"
+html_title = "sklearn_norm"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_static_path = []
+
+
+# The benchmark page includes benchmarks/README.md (written by `make bench`); until that
+# file exists, the page says how to make it.
+BENCH = HERE.parent / "benchmarks" / "README.md"
+(HERE / "generated").mkdir(exist_ok=True)
+(HERE / "generated" / "benchmarks.md").write_text(
+    BENCH.read_text(encoding="utf-8")
+    if BENCH.is_file()
+    else "No benchmark results in this checkout yet: run `make bench`.\n",
+    encoding="utf-8",
+)
+
+
+# Type lines of numpydoc sections ("x : array of shape (N, C, *spatial)", "... of shape
+# (n_features_in_,)") are read as reStructuredText: a bare `*` opens emphasis and a word
+# ending in `_` is a link. Make them literal before numpydoc renders them.
+_TYPE_LINE = re.compile(r"^(\s*\w+ : )(.*)$")
+_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?=[,)\s]|$)")
+
+
+def _literal_type_lines(app, what, name, obj, options, lines):
+    for i, line in enumerate(lines):
+        match = _TYPE_LINE.match(line)
+        if match:
+            kind = match.group(2).replace("*", r"\*")
+            lines[i] = match.group(1) + _TRAILING_UNDERSCORE.sub(r"``\1``", kind)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _literal_type_lines, priority=100)
