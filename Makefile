@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 LINT_PATHS := $(wildcard sklearn_norm tests benchmarks examples)
 
 .PHONY: install test lint demo bench docs test-torch clean
@@ -24,6 +25,15 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/python -m sklearn_norm.demo
 
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+# HTML in docs/_build/html; offline (the examples run, nothing is downloaded); warnings fail.
+docs: $(DOCS_STAMP)
+	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
 
@@ -32,4 +42,4 @@ test-torch: $(STAMP)
 	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 -q tests
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/auto_examples docs/generated

@@ -1,7 +1,7 @@
 """
-=====================================================
+=========================================================
 Every scaler on skewed, heavy-tailed and multi-modal data
-=====================================================
+=========================================================
 
 Three features that make scaling hard: a right-skewed one (log-normal incomes), a
 heavy-tailed one (Student's t with 1.5 degrees of freedom: a few huge outliers) and a

@@ -1,7 +1,7 @@
 """
-==================================================
+=====================================================
 Per-channel normalisation of images: digits in colour
-==================================================
+=====================================================
 
 ``n_channels=C`` tells a scaler that each row is an image ``(C, H, W)`` flattened
 channels-first. We turn scikit-learn's 8×8 digits into 3-channel "colour" images whose

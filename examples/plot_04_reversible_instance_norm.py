@@ -1,7 +1,7 @@
 """
-======================================================
+=================================================
 Reversible instance normalisation for forecasting
-======================================================
+=================================================
 
 Forecasting many series at once is hard when their levels and scales differ: a model
 trained on some series does not carry over to series at another level — here a k-nearest

@@ -1,7 +1,7 @@
 """
-=========================================
+======================================
 Streaming: ``partial_fit`` over chunks
-=========================================
+======================================
 
 Data that does not fit in memory can be scaled chunk by chunk: every scaler has
 ``partial_fit``, and the column-wise ones keep *mergeable* statistics (count, mean, sum

@@ -1,7 +1,7 @@
 """
-===========================================
+============================================
 Saving and loading: pickle, joblib and skops
-===========================================
+============================================
 
 A fitted scaler is an ordinary scikit-learn estimator: :mod:`pickle` and :mod:`joblib`
 save it. Loading a pickle can run arbitrary code, so for files from elsewhere use
