@@ -35,6 +35,10 @@ class Stats:
         Smallest and largest non-NaN value (``None`` unless the range was asked for).
     has_inf : ndarray of bool
         Whether the feature held an infinite value.
+    mean_lo : ndarray or None
+        Low-order part of the mean: the exact mean is ``mean + mean_lo`` to about
+        float64 precision squared, so merging summaries of data with a large mean and a
+        small spread (``1e9 ± 1e-3``) loses nothing; ``None`` counts as 0.
     """
 
     n_rows: float
@@ -44,6 +48,7 @@ class Stats:
     min: np.ndarray | None = None
     max: np.ndarray | None = None
     has_inf: np.ndarray | None = None
+    mean_lo: np.ndarray | None = None
 
     @classmethod
     def of(cls, X, sample_weight=None, need=(MOMENTS, RANGE)):
@@ -82,6 +87,7 @@ class Stats:
             nan.copy() if rng else None,
             nan.copy() if rng else None,
             np.zeros(n_features, dtype=bool),
+            zeros.copy() if moments else None,
         )
 
     def variance(self, ddof=0):
@@ -126,7 +132,7 @@ def _of_dense(X, w, need):
             resid = np.einsum("i,ij->j", w, diff)
         # corrected two-pass (Chan, Golub & LeVeque): remove the rounding of the mean
         correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
-        stats.mean += correction
+        stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
         stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
         stats.min = np.fmin.reduce(X, axis=0).astype(np.float64)
@@ -163,6 +169,10 @@ def _of_sparse(X, w, need):
         dev = np.where(nan, 0.0, values - centre[cols])
         stats.m2 = np.bincount(cols, w_entry * dev * dev, minlength=n_features)
         stats.m2 += zeros_w * centre * centre
+        resid = np.bincount(cols, w_entry * dev, minlength=n_features) - zeros_w * centre
+        correction = np.divide(resid, count, out=np.zeros_like(resid), where=count > 0)
+        stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
+        stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
         implicit = np.bincount(cols, minlength=n_features) < n_rows
         stats.min = np.where(implicit, 0.0, np.nan)
@@ -172,21 +182,40 @@ def _of_sparse(X, w, need):
     return stats
 
 
+def _two_sum(a, b):
+    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e == a + b`` exactly (Knuth); NaN -> 0."""
+    s = a + b
+    b_virtual = s - a
+    e = (a - (s - b_virtual)) + (b - b_virtual)
+    return s, np.where(np.isfinite(e), e, 0.0)
+
+
+def _mean_pair(stats):
+    """``(mean, mean_lo)`` with 0 where no value was seen."""
+    seen = stats.count > 0
+    lo = 0.0 if stats.mean_lo is None else stats.mean_lo
+    return np.where(seen, stats.mean, 0.0), np.where(seen, lo, 0.0)
+
+
 def merge(a, b):
     """Combine two summaries of disjoint row sets into the summary of their union.
 
     Chan, Golub & LeVeque (1979): with ``n = n_a + n_b`` and ``d = mean_b - mean_a``,
-    ``mean = mean_a + d n_b / n`` and ``m2 = m2_a + m2_b + d^2 n_a n_b / n``.
+    ``mean = mean_a + d n_b / n`` and ``m2 = m2_a + m2_b + d^2 n_a n_b / n``. The means
+    are carried as ``mean + mean_lo`` pairs, so ``d`` is exact even when the means are
+    large and close.
     """
     count = a.count + b.count
     out = Stats(a.n_rows + b.n_rows, count, has_inf=a.has_inf | b.has_inf)
     if a.mean is not None:
-        mean_a = np.where(a.count > 0, a.mean, 0.0)
-        mean_b = np.where(b.count > 0, b.mean, 0.0)
-        delta = mean_b - mean_a
+        mean_a, lo_a = _mean_pair(a)
+        mean_b, lo_b = _mean_pair(b)
+        delta = (mean_b - mean_a) + (lo_b - lo_a)
         share_b = np.divide(b.count, count, out=np.zeros_like(count), where=count > 0)
-        mean = np.where(a.count > 0, mean_a + delta * share_b, mean_b)
-        out.mean = np.where(count > 0, mean, np.nan)
+        hi, lo = _two_sum(mean_a, lo_a + delta * share_b)
+        seen_a = a.count > 0
+        out.mean = np.where(count > 0, np.where(seen_a, hi, mean_b), np.nan)
+        out.mean_lo = np.where(count > 0, np.where(seen_a, lo, lo_b), 0.0)
         out.m2 = a.m2 + b.m2 + delta * delta * a.count * share_b
     if a.min is not None:
         out.min = np.fmin(a.min, b.min)
@@ -210,11 +239,16 @@ def pool_channels(stats, n_channels):
     total = count.sum(axis=1)
     out = Stats(stats.n_rows, total, has_inf=grouped(stats.has_inf).any(axis=1))
     if stats.mean is not None:
-        means = np.where(count > 0, grouped(stats.mean), 0.0)
+        means, lows = (grouped(part) for part in _mean_pair(stats))
         mean = _safe_mean((count * means).sum(axis=1), total)
         centre = np.where(total > 0, mean, 0.0)[:, None]
-        out.mean = mean
-        out.m2 = (grouped(stats.m2) + count * (means - centre) ** 2).sum(axis=1)
+        # the rounding of the pooled mean, from the exact per-feature means
+        resid = (count * ((means - centre) + lows)).sum(axis=1)
+        hi, lo = _two_sum(centre[:, 0], _safe_mean(resid, total))
+        devs = (means - hi[:, None]) + (lows - lo[:, None])
+        out.mean = np.where(total > 0, hi, np.nan)
+        out.mean_lo = np.where(total > 0, lo, 0.0)
+        out.m2 = (grouped(stats.m2) + count * devs**2).sum(axis=1)
     if stats.min is not None:
         out.min = np.fmin.reduce(grouped(stats.min), axis=1)
         out.max = np.fmax.reduce(grouped(stats.max), axis=1)

@@ -1,0 +1,258 @@
+"""The mergeable statistics core: chunking, weights, sparse input, numerics."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from sklearn_norm import DecimalScaler, LogScaler, MinMaxScaler, ZScoreScaler
+from sklearn_norm._stats import MOMENTS, RANGE, Stats, merge, pool_channels
+
+FIELDS = ("count", "mean", "m2", "min", "max", "has_inf")
+
+HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _data(seed, n_rows=60, n_features=4, nan_rate=0.15):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(
+        loc=rng.uniform(-50, 50, n_features),
+        scale=rng.uniform(0.1, 10, n_features),
+        size=(n_rows, n_features),
+    )
+    X[rng.random(X.shape) < nan_rate] = np.nan
+    return X
+
+
+def _reference(X, w=None):
+    """Float64-safe reference from np.longdouble two-pass on the exact values, NaN-aware."""
+    X = np.asarray(X, dtype=np.longdouble)
+    w = np.ones(X.shape[0], dtype=np.longdouble) if w is None else np.asarray(w, np.longdouble)
+    W = np.where(np.isnan(X), 0, w[:, None])
+    Xz = np.where(np.isnan(X), 0, X)
+    count = W.sum(axis=0)
+    mean = (W * Xz).sum(axis=0) / count
+    m2 = (W * (Xz - mean) ** 2).sum(axis=0)
+    return count, mean, m2
+
+
+def _assert_same_stats(a, b, rtol=1e-12):
+    assert a.n_rows == pytest.approx(b.n_rows, rel=rtol)
+    for field in FIELDS:
+        x, y = getattr(a, field), getattr(b, field)
+        if x is None or y is None:
+            assert x is None and y is None, field
+            continue
+        if field == "has_inf":
+            np.testing.assert_array_equal(x, y)
+            continue
+        scale = np.nanmax(np.abs(np.asarray(y, dtype=np.float64)), initial=1.0)
+        np.testing.assert_allclose(
+            x, y, rtol=rtol, atol=rtol * scale, equal_nan=True, err_msg=field
+        )
+
+
+def _exact_moments(values):
+    """Exact mean and population variance of float values with fractions.Fraction."""
+    exact = [Fraction(float(v)) for v in values]
+    mean = sum(exact) / len(exact)
+    return mean, sum((v - mean) ** 2 for v in exact) / len(exact)
+
+
+@HYPOTHESIS
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    cuts=st.lists(st.integers(0, 60), max_size=8),
+    weighted=st.booleans(),
+)
+def test_stats_any_chunking_equals_one_pass(seed, cuts, weighted):
+    X = _data(seed)
+    w = np.random.default_rng(seed).integers(0, 4, X.shape[0]).astype(float) if weighted else None
+    edges = [0, *sorted(cuts), X.shape[0]]
+    whole = Stats.of(X, w)
+    parts = [
+        Stats.of(X[a:b], None if w is None else w[a:b]) for a, b in zip(edges[:-1], edges[1:])
+    ]
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merge(merged, part)
+    _assert_same_stats(merged, whole)
+    # and both agree with the long-double two-pass reference
+    count, mean, m2 = _reference(X, w)
+    np.testing.assert_allclose(whole.count, count.astype(float))
+    seen = count > 0
+    np.testing.assert_allclose(whole.mean[seen], mean[seen].astype(float), rtol=1e-12)
+    np.testing.assert_allclose(whole.m2[seen], m2[seen].astype(float), rtol=1e-12)
+
+
+@HYPOTHESIS
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 59), max_size=6))
+def test_stats_partial_fit_over_chunks_equals_fit(seed, cuts):
+    X = _data(seed)
+    edges = [0, *sorted(set(cuts)), X.shape[0]]
+    for cls in (ZScoreScaler, MinMaxScaler, DecimalScaler, LogScaler):
+        kwargs = {"signed": True} if cls is LogScaler else {}
+        full = cls(**kwargs).fit(X)
+        streamed = cls(**kwargs)
+        for a, b in zip(edges[:-1], edges[1:]):
+            streamed.partial_fit(X[a:b])
+        for name, value in vars(full).items():
+            if name.endswith("_") and isinstance(value, np.ndarray):
+                np.testing.assert_allclose(
+                    getattr(streamed, name), value, rtol=1e-12, atol=1e-12, err_msg=name
+                )
+
+
+def test_stats_weighted_equals_repeated_rows():
+    X = _data(3, n_rows=40)
+    w = np.random.default_rng(3).integers(0, 5, X.shape[0])
+    weighted = Stats.of(X, w.astype(float))
+    repeated = Stats.of(np.repeat(X, w, axis=0))
+    _assert_same_stats(weighted, repeated)
+
+
+def test_zscore_sample_weight_equals_repeated_rows():
+    X = _data(4, n_rows=40)
+    w = np.random.default_rng(4).integers(0, 5, X.shape[0])
+    weighted = ZScoreScaler().fit(X, sample_weight=w)
+    repeated = ZScoreScaler().fit(np.repeat(X, w, axis=0))
+    np.testing.assert_allclose(weighted.mean_, repeated.mean_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.var_, repeated.var_, rtol=1e-12)
+    np.testing.assert_array_equal(weighted.n_samples_seen_, repeated.n_samples_seen_)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fmt", ["csr_matrix", "csc_matrix", "csr_array"])
+def test_stats_sparse_equals_dense(fmt, weighted):
+    rng = np.random.default_rng(5)
+    X = _data(5, n_rows=50, n_features=5)
+    X[rng.random(X.shape) < 0.5] = 0.0
+    X[:, 2] = 0.0  # all implicit zeros
+    X[:, 3] = np.where(X[:, 3] == 0, np.nan, X[:, 3])  # NaN stored, no zeros
+    X[:, 4] = np.abs(X[:, 4]) + 1  # positive: min comes from the stored values
+    w = rng.integers(0, 4, X.shape[0]).astype(float) if weighted else None
+    _assert_same_stats(Stats.of(getattr(sparse, fmt)(X), w), Stats.of(X, w))
+
+
+def test_stats_sparse_all_zero_rows():
+    X = np.zeros((4, 3))
+    X[1, 1] = -2.0
+    _assert_same_stats(Stats.of(sparse.csr_matrix(X)), Stats.of(X))
+
+
+def test_stats_large_mean_small_spread_float64():
+    rng = np.random.default_rng(6)
+    x = 1e9 + rng.uniform(-1e-3, 1e-3, size=2000)
+    stats = Stats.of(x[:, None])
+    mean, var = _exact_moments(x)
+    assert abs((Fraction(float(stats.mean[0])) - mean) / mean) < 1e-15
+    assert abs((Fraction(float(stats.m2[0] / stats.count[0])) - var) / var) < 1e-12
+    # in chunks too
+    merged = merge(Stats.of(x[:700, None]), Stats.of(x[700:, None]))
+    assert abs((Fraction(float(merged.m2[0] / merged.count[0])) - var) / var) < 1e-12
+
+
+@HYPOTHESIS
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 299), max_size=8))
+def test_stats_large_mean_any_chunking_equals_one_pass(seed, cuts):
+    # merging must not lose the low bits of two large, close means (1e9 ± 1e-3)
+    rng = np.random.default_rng(seed)
+    X = 1e9 + rng.uniform(-1e-3, 1e-3, size=(300, 2))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    edges = [0, *sorted(set(cuts)), X.shape[0]]
+    merged = Stats.empty(2)
+    for a, b in zip(edges[:-1], edges[1:]):
+        merged = merge(merged, Stats.of(X[a:b]))
+    whole = Stats.of(X)
+    np.testing.assert_array_equal(merged.mean, whole.mean)
+    np.testing.assert_allclose(merged.m2, whole.m2, rtol=1e-12)
+    for j in range(2):
+        values = X[~np.isnan(X[:, j]), j]
+        mean, var = _exact_moments(values)
+        assert abs(Fraction(float(merged.mean[j])) - mean) <= Fraction(np.spacing(1e9)) / 2
+        assert abs((Fraction(float(merged.m2[j] / merged.count[j])) - var) / var) < 1e-12
+
+
+def test_zscore_partial_fit_large_mean_equals_exact():
+    rng = np.random.default_rng(12)
+    X = 1e9 + rng.uniform(-1e-3, 1e-3, size=(1000, 1))
+    streamed = ZScoreScaler()
+    for chunk in np.array_split(X, 37):
+        streamed.partial_fit(chunk)
+    _, var = _exact_moments(X[:, 0])
+    assert abs((Fraction(float(streamed.var_[0])) - var) / var) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "centre, spread",
+    [(1e4, 1e-2), (1e9, 64 * 5)],  # float32 resolution at 1e4 is ~1e-3, at 1e9 it is 64
+)
+def test_stats_large_mean_small_spread_float32(centre, spread):
+    rng = np.random.default_rng(7)
+    x = (np.float32(centre) + rng.uniform(-spread, spread, 3000)).astype(np.float32)
+    assert np.unique(x).size > 10  # the spread is visible in float32
+    mean, var = _exact_moments(x)
+    for stats in (Stats.of(x[:, None]), merge(Stats.of(x[:1000, None]), Stats.of(x[1000:, None]))):
+        assert abs((Fraction(float(stats.mean[0])) - mean) / mean) < 1e-15
+        assert abs((Fraction(float(stats.m2[0] / stats.count[0])) - var) / var) < 1e-12
+    scaler = ZScoreScaler().fit(x[:, None])
+    assert abs((Fraction(float(scaler.var_[0])) - var) / var) < 1e-12
+    # sklearn's float32 accumulation would lose this; ours standardises to unit variance
+    z = scaler.transform(x[:, None]).astype(np.float64)
+    assert z.dtype == np.float64 and abs(z.std() - 1) < 1e-5
+
+
+def test_stats_merge_with_empty_is_identity():
+    X = _data(8)
+    for need in [(MOMENTS, RANGE), (MOMENTS,), (RANGE,)]:
+        stats = Stats.of(X, need=need)
+        empty = Stats.empty(X.shape[1], need)
+        _assert_same_stats(merge(empty, stats), stats, rtol=0)
+        _assert_same_stats(merge(stats, empty), stats, rtol=0)
+        _assert_same_stats(Stats.of(X[:0], need=need), empty, rtol=0)
+
+
+def test_stats_all_nan_column():
+    X = _data(9, n_rows=10)
+    X[:, 1] = np.nan
+    stats = Stats.of(X)
+    assert stats.count[1] == 0
+    assert np.isnan(stats.mean[1]) and stats.m2[1] == 0
+    assert np.isnan(stats.min[1]) and np.isnan(stats.max[1])
+    assert stats.variance()[1] == 0
+    # merging keeps it empty and does not disturb the other columns
+    merged = merge(Stats.of(X[:4]), Stats.of(X[4:]))
+    _assert_same_stats(merged, stats)
+
+
+def test_stats_variance_ddof():
+    X = _data(10, nan_rate=0)
+    stats = Stats.of(X)
+    np.testing.assert_allclose(stats.variance(1), np.var(X, axis=0, ddof=1), rtol=1e-12)
+    one = Stats.of(X[:1])
+    np.testing.assert_array_equal(one.variance(1), 0.0)  # undefined -> 0, no warning
+
+
+def test_stats_pool_channels_matches_reshape():
+    rng = np.random.default_rng(11)
+    n, c, length = 30, 3, 4
+    X = rng.normal(size=(n, c * length)) * 5 + 100
+    X[rng.random(X.shape) < 0.1] = np.nan
+    pooled = pool_channels(Stats.of(X), c)
+    per_channel = X.reshape(n, c, length).transpose(1, 0, 2).reshape(c, -1)
+    count, mean, m2 = _reference(per_channel.T)
+    np.testing.assert_allclose(pooled.count, count.astype(float))
+    np.testing.assert_allclose(pooled.mean, mean.astype(float), rtol=1e-13)
+    np.testing.assert_allclose(pooled.m2, m2.astype(float), rtol=1e-12)
+    np.testing.assert_array_equal(pooled.min, np.nanmin(per_channel, axis=1))
+    np.testing.assert_array_equal(pooled.max, np.nanmax(per_channel, axis=1))
+
+
+def test_stats_inf_is_flagged_without_warning():
+    X = np.array([[1.0, np.inf], [2.0, -np.inf], [np.nan, 3.0]])
+    stats = Stats.of(X)
+    np.testing.assert_array_equal(stats.has_inf, [False, True])
+    assert stats.mean[0] == 1.5
