@@ -216,7 +216,7 @@ def _apply(scaler, args, inverse):
     if inverse and not hasattr(scaler, "inverse_transform"):
         raise UserError(
             f"{type(scaler).__name__} cannot be undone with these parameters "
-            "(sample-wise scalers need keep_stats=True)"
+            "(a sample-wise scaler needs keep_stats=True, or keep_norm=True for unitnorm)"
         )
     given = _columns(args)
     if names_in is None and given is None:

@@ -115,6 +115,28 @@ def test_cli_round_trip_streamed(source, method, frame, request, tmp_path):
     np.testing.assert_allclose(read(back)[["income", "score"]], frame[["income", "score"]])
 
 
+def test_cli_round_trip_kept_statistics(csv, frame, tmp_path):
+    cols = ["income", "age", "score"]
+    scaled, back, saved = tmp_path / "scaled.csv", tmp_path / "back.csv", tmp_path / "s.skops"
+    argv = ["fit-transform", csv, "-m", "layernorm", "-p", "keep_stats=True", "-o", scaled]
+    assert run(*argv, "--save", saved, "--chunksize", CHUNK, "-q") == 0
+    got = read(scaled)
+    assert list(got.columns) == ["id", *cols, "mean", "std"]
+    expected = make_scaler("layernorm", keep_stats=True).fit_transform(frame[cols])
+    np.testing.assert_allclose(got[[*cols, "mean", "std"]], expected, rtol=1e-12)
+    assert run("inverse-transform", scaled, "-s", saved, "-o", back, "-q") == 0
+    restored = read(back)
+    assert list(restored.columns) == list(frame.columns)
+    np.testing.assert_allclose(restored[cols], frame[cols], rtol=1e-9)
+
+
+def test_cli_error_cannot_undo(capsys, csv, tmp_path):
+    assert run("fit", csv, "-m", "unitnorm", "-o", tmp_path / "u.skops", "-q") == 0
+    err = error_of(capsys, "inverse-transform", csv, "-s", tmp_path / "u.skops",
+                   "-o", tmp_path / "o.csv")  # fmt: skip
+    assert "cannot be undone" in err and "keep_norm=True" in err
+
+
 def test_cli_transform_with_saved_scaler_across_formats(csv, parquet, frame, tmp_path):
     scaler = tmp_path / "z.skops"
     assert run("fit", parquet, "-m", "zscore", "-o", scaler, "--chunksize", CHUNK, "-q") == 0
