@@ -11,11 +11,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._chunks import apply_rows, map_blocks, output_for
+from ._chunks import apply_rows, fold, map_blocks, output_for
 from ._engines import engine_for
 from ._sklearn_compat import _fit_context
 from ._stats import MOMENTS, Stats, merge
-from ._validation import check_weights, check_X, inf_columns, reject_inf
+from ._validation import check_weights, check_X, reject_inf, reject_overflow
 
 
 def atomic(method):
@@ -38,6 +38,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base of the scalers that learn per-feature statistics from the training rows."""
 
     _need = (MOMENTS,)
+    #: ``_kernel`` passes every per-feature parameter through ``take``, so the chunk
+    #: engine may run it on folded rows with tiled parameters (see ``_chunks.fold``).
+    _foldable = False
 
     # -- what a scaler supplies ------------------------------------------------------
     def _sparse_reason(self):
@@ -61,6 +64,15 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _check_transform_values(self, X):
         """Refuse values the transform cannot take, before anything is written."""
 
+    def _refused_below(self):
+        """Per-feature limits: ``transform`` refuses values ``<=`` them (``None``: no limit).
+
+        Where this is not ``None``, ``_check_transform_values`` raises for such values and
+        the forward kernel maps them, and infinities, to non-finite values, so that the
+        chunk engine can test a whole block at once on its output.
+        """
+        return None
+
     # -- fitting ---------------------------------------------------------------------
     def _reset(self):
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
@@ -80,8 +92,10 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         weights = check_weights(sample_weight, X)
         stats = Stats.of(X, weights, self._need)
         reject_inf(self, stats.has_inf)
+        reject_overflow(self, stats)
         self._check_values(X, stats)
         total = stats if first else merge(self._stats, stats)
+        reject_overflow(self, total)  # two large, opposite chunks
         learned = self._learn(total)
         self._stats = total
         for name, value in learned.items():
@@ -133,32 +147,47 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return engine.apply(self, X, copy, inverse)
         check_is_fitted(self)
         copy = self.copy if copy is None else copy
-        X = check_X(
-            self, X, reset=False, sparse_reason=self._sparse_reason(), names=not inverse
-        )
+        X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason(), names=not inverse)
         if sparse.issparse(X):
             return self._apply_sparse(X, copy, inverse)
         out = output_for(X, copy)
         kernel = self._kernel(inverse=inverse)
-        if not inverse:
-            self._check_transform_values(X)
+        k = fold(X.shape[1]) if X.ndim == 2 else 1
+        wide = None
+        if self._foldable and k > 1:
+            wide = self._kernel(inverse=inverse, take=lambda p: np.tile(np.asarray(p), k))
+        below = None if inverse else self._refused_below()
+        limit = None if below is None else float(np.max(below))
+
+        def check(x, y):
+            """``None`` when the block is fine, else which columns are bad (exactly)."""
+            with np.errstate(over="ignore", invalid="ignore"):
+                if limit is not None and y is not None:  # the map makes bad input non-finite
+                    ok = np.isfinite(np.add.reduce(y, axis=None))
+                else:
+                    ok = np.isfinite(np.add.reduce(x, axis=None))
+                    ok = ok and (limit is None or np.minimum.reduce(x, axis=None) > limit)
+            if ok:
+                return None
+            has_inf = np.isinf(x).any(axis=0)
+            low = np.zeros_like(has_inf) if below is None else np.fmin.reduce(x, axis=0) <= below
+            return (has_inf, low) if has_inf.any() or low.any() else None
+
         if out is X:  # in place: refuse bad input before writing anything
-            self._refuse_inf(X)
-            return apply_rows(kernel, X, out)
+            rows = X.shape[1] * X.itemsize if X.ndim == 2 else X.itemsize
+            self._raise_for(X, map_blocks(lambda a, b: check(X[a:b], None), X.shape[0], rows))
+            return apply_rows(kernel, X, out, wide)
+        self._raise_for(X, apply_rows(kernel, X, out, wide, check=check))
+        return out
 
-        def checked(block, out):
-            has_inf = inf_columns(block)
-            if has_inf is not None:
-                reject_inf(self, has_inf)
-            return kernel(block, out=out)
-
-        return apply_rows(checked, X, out)
-
-    def _refuse_inf(self, X):
-        masks = map_blocks(lambda a, b: inf_columns(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
-        masks = [m for m in masks if m is not None]
-        if masks:
-            reject_inf(self, np.logical_or.reduce(masks))
+    def _raise_for(self, X, flags):
+        """Raise for the bad blocks ``check`` found: invalid values first, then infinities."""
+        flags = [f for f in flags if f is not None]
+        if not flags:
+            return
+        if any(low.any() for _, low in flags):
+            self._check_transform_values(X)
+        reject_inf(self, np.logical_or.reduce([has_inf for has_inf, _ in flags]))
 
     def _apply_sparse(self, X, copy, inverse):
         X = (

@@ -4,55 +4,209 @@ Every pass over the data goes through :func:`map_blocks`: block boundaries depen
 the shape and the item size, never on the number of threads, and results come back in
 block order, so a reduction merged in that order is bit-identical whatever the thread
 count.
+
+Two tricks keep numpy's per-call overhead small next to the memory traffic:
+
+* the workers pull block indices from a shared iterator (one task per thread, not one
+  per block), and the calling thread works too;
+* a block of a narrow C-contiguous array is *folded*: ``k`` consecutive rows are viewed
+  as one row of ``k * n_features`` values (:func:`fold`), so a ufunc broadcasting
+  per-feature parameters, or a reduction over rows, runs long inner loops instead of
+  one short loop per row. The values and their order of operations per element do not
+  change, so folding never changes a transform's result.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ._config import effective_n_threads
 
-#: Bytes of one row block: small enough to stay in a core's L2 cache.
-BLOCK_BYTES = 1 << 18
+#: Bytes of one row block: a fraction of a core's L2 cache, so a block read from memory
+#: stays in cache for every later step on it.
+BLOCK_BYTES = 1 << 19
+#: Bytes of one row block of ``fit``: larger, so fewer block summaries are merged.
+FIT_BLOCK_BYTES = 1 << 20
 #: Below this many bytes one thread is faster than waking a pool.
-PARALLEL_MIN_BYTES = 1 << 23
+PARALLEL_MIN_BYTES = 1 << 22
+#: A folded row holds at least this many values (see :func:`fold`).
+FOLD_VALUES = 1024
 
 _pools = {}
+_pools_lock = threading.Lock()
+_worker = threading.local()
 
 
-def _pool(n_threads):
-    if n_threads not in _pools:
-        _pools[n_threads] = ThreadPoolExecutor(n_threads, thread_name_prefix="sklearn_norm")
-    return _pools[n_threads]
+def _pool(n_workers):
+    with _pools_lock:
+        if n_workers not in _pools:
+            _pools[n_workers] = ThreadPoolExecutor(n_workers, thread_name_prefix="sklearn_norm")
+        return _pools[n_workers]
 
 
-def row_blocks(n_rows, row_bytes):
-    """Fixed ``(start, stop)`` row ranges of about :data:`BLOCK_BYTES` each."""
-    step = max(1, BLOCK_BYTES // max(int(row_bytes), 1))
+def fold(n_features):
+    """Number of rows folded into one long row for arrays with ``n_features`` columns."""
+    return max(1, -(-FOLD_VALUES // max(int(n_features), 1)))
+
+
+def row_blocks(n_rows, row_bytes, multiple=1, block_bytes=None):
+    """Fixed ``(start, stop)`` row ranges of about ``block_bytes`` each.
+
+    ``block_bytes`` defaults to :data:`BLOCK_BYTES`; every block but the last holds a
+    multiple of ``multiple`` rows.
+    """
+    block_bytes = BLOCK_BYTES if block_bytes is None else block_bytes
+    step = max(1, block_bytes // max(int(row_bytes), 1))
+    step = max(multiple, step - step % multiple)
     return [(start, min(start + step, n_rows)) for start in range(0, n_rows, step)]
 
 
-def map_blocks(func, n_rows, row_bytes):
-    """Call ``func(start, stop)`` on every row block; return the results in block order."""
-    blocks = row_blocks(n_rows, row_bytes)
-    n_threads = effective_n_threads()
-    if n_threads == 1 or len(blocks) < 2 or n_rows * row_bytes < PARALLEL_MIN_BYTES:
+def n_threads_for(n_blocks, n_bytes):
+    """Threads :func:`map_blocks` uses for ``n_blocks`` blocks of ``n_bytes`` in all."""
+    if n_blocks < 2 or n_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    return min(effective_n_threads(), n_blocks)
+
+
+def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
+    """Call ``func(start, stop)`` on every row block; return the results in block order.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(start, stop)`` for one block of rows; it runs on any thread.
+    n_rows, row_bytes : int
+        Shape of the data the blocks cut.
+    multiple : int, default=1
+        Blocks hold a multiple of this many rows (see :func:`row_blocks`).
+    block_bytes : int or None, default=None
+        Size of a block (see :func:`row_blocks`).
+
+    Returns
+    -------
+    results : list
+        ``func``'s results, in block order, whatever the number of threads.
+    """
+    blocks = row_blocks(n_rows, row_bytes, multiple, block_bytes)
+    n_threads = n_threads_for(len(blocks), n_rows * row_bytes)
+    if n_threads == 1 or getattr(_worker, "busy", False):  # nested calls run serially
         return [func(start, stop) for start, stop in blocks]
-    return list(_pool(n_threads).map(lambda block: func(*block), blocks))
+    results = [None] * len(blocks)
+    todo = iter(range(len(blocks)))  # next() on it is atomic under the GIL
+    failed = []
+
+    def work():
+        _worker.busy = True
+        try:
+            _work()
+        finally:
+            _worker.busy = False
+
+    def _work():
+        for i in todo:
+            if failed:
+                return
+            try:
+                results[i] = func(*blocks[i])
+            except BaseException as exc:  # re-raised in the calling thread
+                failed.append(exc)
+                return
+
+    futures = [_pool(n_threads - 1).submit(work) for _ in range(n_threads - 1)]
+    work()
+    for future in futures:
+        future.result()
+    if failed:
+        raise failed[0]
+    return results
 
 
-def apply_rows(kernel, X, out):
+def scratch(shape, dtype=np.float64):
+    """A work array of the calling thread, reused from block to block (never returned)."""
+    size = int(np.prod(shape))
+    buf = getattr(_worker, "scratch", None)
+    if buf is None or buf.size < size or buf.dtype != dtype:
+        buf = _worker.scratch = np.empty(max(size, 1), dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def colreduce(ufunc, a, k):
+    """``ufunc.reduce(a, axis=0)`` of a 2-D block, on rows folded by ``k`` where possible.
+
+    The folded reduction gives ``k`` partial results per column, combined in a fixed
+    order, so the result depends only on the block, not on the thread running it.
+    """
+    rows, cols = a.shape
+    main = rows - rows % k if k > 1 and a.flags.c_contiguous else 0
+    if not main:
+        return ufunc.reduce(a, axis=0)
+    result = ufunc.reduce(ufunc.reduce(folded(a[:main], k), axis=0).reshape(k, cols), axis=0)
+    if main < rows:
+        result = ufunc(result, ufunc.reduce(a[main:], axis=0))
+    return result
+
+
+def colwise(ufunc, a, param, out, k):
+    """``ufunc(a, param, out=out)`` with per-column ``param``, on rows folded by ``k``."""
+    rows = a.shape[0]
+    ok = k > 1 and a.flags.c_contiguous and out.flags.c_contiguous
+    main = rows - rows % k if ok else 0
+    if main:
+        ufunc(folded(a[:main], k), np.tile(param, k), out=folded(out[:main], k))
+    if main < rows:
+        ufunc(a[main:], param, out=out[main:])
+    return out
+
+
+def folded(a, k):
+    """``a`` (C-contiguous, rows a multiple of ``k``) viewed as rows of ``k`` rows each."""
+    return a.reshape(a.shape[0] // k, k * a.shape[1])
+
+
+def apply_rows(kernel, X, out, wide_kernel=None, check=None):
     """Write ``kernel(X[block], out=out[block])`` for every row block of a numpy array.
 
-    ``out`` may be ``X`` itself (in place). A kernel writes its result into ``out``.
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(x, out=y)`` writes its result into ``y``; ``out`` may be ``X`` (in place).
+    X, out : ndarray
+        Input and output of the same shape.
+    wide_kernel : callable or None
+        The same map for folded rows (per-feature parameters tiled :func:`fold` times);
+        used where ``X`` and ``out`` are C-contiguous 2-D arrays.
+    check : callable or None
+        ``check(x_block, out_block)``, called on every block after it is written, while
+        it is in cache; its results are returned in block order.
+
+    Returns
+    -------
+    results : list or ndarray
+        ``out`` without ``check``, else the list of ``check``'s results.
     """
-    row_bytes = X.shape[1] * X.itemsize if X.ndim == 2 else X.itemsize
+    n_cols = X.shape[1] if X.ndim == 2 else 1
+    k = fold(n_cols)
+    wide = (
+        wide_kernel is not None
+        and k > 1
+        and X.ndim == 2
+        and X.flags.c_contiguous
+        and out.flags.c_contiguous
+    )
+    multiple = k if wide else 1
 
     def one(start, stop):
-        kernel(X[start:stop], out=out[start:stop])
+        x, y = X[start:stop], out[start:stop]
+        main = (stop - start) - (stop - start) % k if wide else 0
+        if main:
+            wide_kernel(folded(x[:main], k), out=folded(y[:main], k))
+        if main < stop - start:
+            kernel(x[main:], out=y[main:])
+        return None if check is None else check(x, y)
 
-    map_blocks(one, X.shape[0], row_bytes)
-    return out
+    results = map_blocks(one, X.shape[0], n_cols * X.itemsize, multiple)
+    return out if check is None else results
 
 
 def output_for(X, copy):

@@ -65,6 +65,7 @@ class DecimalScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
+    _foldable = True
 
     def __init__(self, *, n_digits=None, per_feature=True, copy=True):
         self.n_digits = n_digits

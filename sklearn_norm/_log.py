@@ -78,6 +78,7 @@ class LogScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
+    _foldable = True
 
     def __init__(
         self, *, base=math.e, offset=1.0, signed=False, handle_invalid="error", copy=True
@@ -135,6 +136,9 @@ class LogScaler(ColumnScaler):
             )
             data_min = np.fmin.reduce(np.asarray(mins), axis=0)
         self._refuse(X, data_min, self.offset_)
+
+    def _refused_below(self):
+        return -self.offset_ if self._refusing() else None
 
     def _refuse(self, X, data_min, offset):
         bad = data_min <= -offset

@@ -6,6 +6,7 @@ import numpy as np
 
 from ._base import ColumnScaler
 from ._stats import RANGE
+from ._validation import column_labels
 from .functional._column import min_max_factor, min_max_kernel
 
 
@@ -66,6 +67,7 @@ class MinMaxScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
+    _foldable = True
 
     def __init__(self, feature_range=(0, 1), *, clip=False, copy=True):
         self.feature_range = feature_range
@@ -86,6 +88,14 @@ class MinMaxScaler(ColumnScaler):
 
     def _learn(self, stats):
         low = self.feature_range[0]
+        with np.errstate(over="ignore"):
+            too_wide = np.isinf(stats.max - stats.min)
+        if too_wide.any():
+            raise ValueError(
+                f"MinMaxScaler: the range of {column_labels(self, too_wide)} overflows float64 "
+                f"(from {np.min(stats.min[too_wide]):g} to {np.max(stats.max[too_wide]):g}); "
+                "rescale those columns first, e.g. with DecimalScaler."
+            )
         scale = min_max_factor(stats.min, stats.max, self.feature_range)
         return {
             "data_min_": stats.min,

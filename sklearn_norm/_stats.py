@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ._chunks import map_blocks
+from ._chunks import FIT_BLOCK_BYTES, colreduce, colwise, fold, map_blocks, scratch
 
 MOMENTS = "moments"
 RANGE = "range"
@@ -67,7 +67,7 @@ class Stats:
             w = None if sample_weight is None else sample_weight[start:stop]
             return _of_dense(X[start:stop], w, need)
 
-        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
+        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=FIT_BLOCK_BYTES)
         total = parts[0]
         for part in parts[1:]:
             total = merge(total, part)
@@ -100,53 +100,61 @@ def _safe_mean(total, count):
     return np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_dense(X, w, need):
+    """Summary of one block of rows, read from memory once and then worked on in cache.
+
+    Sums, minima and maxima run on folded rows (``colreduce``); a float32 block is
+    widened into a reused float64 work array, and deviations are written into it too.
+    """
     n_features = X.shape[1]
-    X64 = X if X.dtype == np.float64 else X.astype(np.float64)
+    k = fold(n_features) if w is None else 1
+    X64 = X
+    if MOMENTS in need and X.dtype != np.float64:
+        X64 = scratch(X.shape)
+        np.copyto(X64, X)
     n_rows = float(X.shape[0] if w is None else w.sum())
     has_inf = np.zeros(n_features, dtype=bool)
     stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
     mask = None
     if MOMENTS in need:
         with np.errstate(invalid="ignore"):  # inf - inf: the columns are refused below
-            total = _wsum(X64, w)
+            total = _wsum(X64, w, k)
         if not np.isfinite(total).all():
             mask = ~np.isfinite(X64)  # NaN is missing; inf is flagged and refused
             has_inf |= np.isinf(X64).any(axis=0)
             if mask.any():
                 X64 = np.where(mask, 0.0, X64)
-                stats.count = _wsum((~mask).astype(np.float64), w)
-                total = _wsum(X64, w)
+                stats.count = _wsum((~mask).astype(np.float64), w, k)
+                total = _wsum(X64, w, k)
             else:
                 mask = None
         stats.mean = _safe_mean(total, stats.count)
         centre = np.where(stats.count > 0, stats.mean, 0.0)
-        diff = np.subtract(X64, centre, out=X64 if X64 is not X else None)
+        diff = colwise(np.subtract, X64, centre, scratch(X.shape), k)
         if mask is not None:
             diff[mask] = 0.0
-        if w is None:
-            stats.m2 = np.einsum("ij,ij->j", diff, diff)
-            resid = np.add.reduce(diff, axis=0)
-        else:
-            stats.m2 = np.einsum("i,ij,ij->j", w, diff, diff)
-            resid = np.einsum("i,ij->j", w, diff)
+        resid = _wsum(diff, w, k)
+        np.multiply(diff, diff, out=diff)
+        stats.m2 = _wsum(diff, w, k)
         # corrected two-pass (Chan, Golub & LeVeque): remove the rounding of the mean
         correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
         stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
         stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
-        stats.min = np.fmin.reduce(X, axis=0).astype(np.float64)
-        stats.max = np.fmax.reduce(X, axis=0).astype(np.float64)
+        stats.min = colreduce(np.fmin, X, k).astype(np.float64)
+        stats.max = colreduce(np.fmax, X, k).astype(np.float64)
         has_inf |= np.isinf(stats.min) | np.isinf(stats.max)
         if MOMENTS not in need and np.isnan(stats.min).any():
-            stats.count = _wsum((~np.isnan(X)).astype(np.float64), w)
+            stats.count = _wsum((~np.isnan(X)).astype(np.float64), w, 1)
     return stats
 
 
-def _wsum(X, w):
-    return np.add.reduce(X, axis=0) if w is None else np.einsum("i,ij->j", w, X)
+def _wsum(X, w, k=1):
+    return colreduce(np.add, X, k) if w is None else np.einsum("i,ij->j", w, X)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_sparse(X, w, need):
     n_rows, n_features = X.shape
     rows = np.repeat(np.arange(n_rows), np.diff(X.indptr))
@@ -197,6 +205,7 @@ def _mean_pair(stats):
     return np.where(seen, stats.mean, 0.0), np.where(seen, lo, 0.0)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def merge(a, b):
     """Combine two summaries of disjoint row sets into the summary of their union.
 
@@ -223,6 +232,7 @@ def merge(a, b):
     return out
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def pool_channels(stats, n_channels):
     """Pool per-feature statistics into per-channel ones, exactly.
 

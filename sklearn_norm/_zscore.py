@@ -94,6 +94,7 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (MOMENTS,)
+    _foldable = True
 
     def __init__(self, *, with_mean=True, with_std=True, ddof=0, copy=True):
         self.with_mean = with_mean

@@ -1,0 +1,263 @@
+"""Speed and memory of every sklearn_norm scaler against scikit-learn and the memory floor.
+
+For each registered scaler and each dtype, ``fit`` and ``transform`` are timed
+interleaved in one process with the scikit-learn equivalent and with the floor of the
+work (``X.sum(axis=0)`` reads X once, ``X.copy()`` reads X once and writes a new array),
+so that the ratios compare runs that saw the same machine load. Peak extra memory of
+each call is measured separately with :mod:`tracemalloc` (numpy reports its buffers to
+it). A last table times ``fit`` + ``transform`` on a small input (per-call overhead).
+
+Run ``python benchmarks/bench_scalers.py --help`` (or ``make bench BENCH_ARGS=...``).
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+from sklearn import preprocessing as skp
+
+import sklearn_norm
+from sklearn_norm._base import ColumnScaler
+from sklearn_norm._config import effective_n_threads
+from sklearn_norm._registry import _REGISTRY
+
+#: short name -> the scikit-learn equivalent (None: compare with the floor only)
+SKLEARN = {
+    "minmax": lambda: skp.MinMaxScaler(),
+    "zscore": lambda: skp.StandardScaler(),
+    "decimal": lambda: skp.MaxAbsScaler(),
+    "log": lambda: skp.FunctionTransformer(np.log1p),
+    "unitnorm": lambda: skp.Normalizer(),
+    "batchnorm": lambda: skp.StandardScaler(),
+}
+#: scalers whose ``fit`` has targets (the others learn little or nothing)
+FIT_TARGETS = {"minmax", "zscore", "decimal", "batchnorm"}
+
+
+def targets(name, est):
+    """``{op: (max ratio to the floor, min speed-up over scikit-learn)}`` from issue 4."""
+    if name == "log":
+        return {"transform": (None, 1.8)}
+    if isinstance(est, ColumnScaler) or name in FIT_TARGETS:
+        found = {"transform": (1.3, 3.0)}
+        if name in FIT_TARGETS:
+            found["fit"] = (2.5, 3.0)
+        return found
+    return {"transform": (2.0, 2.5 if name == "unitnorm" else None)}
+
+
+def timed(func):
+    gc.collect()
+    start = time.perf_counter()
+    result = func()
+    elapsed = time.perf_counter() - start
+    del result
+    return elapsed
+
+
+def peak_extra(func, minus=0):
+    """Peak bytes allocated during ``func()`` beyond what it returns (``minus``)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = func()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    out = getattr(result, "nbytes", 0) if minus == "output" else minus
+    del result
+    return max(0, peak - before - out)
+
+
+def peak_extra_inplace(est, X):
+    """Peak extra bytes of ``transform(copy=False)`` on a writeable copy of ``X``."""
+    Y = X.copy()
+    return peak_extra(lambda: est.transform(Y, copy=False))
+
+
+def interleaved(calls, repeat):
+    """Median seconds of each named call, the calls alternating within every round."""
+    times = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, func in calls.items():
+            if func is not None:
+                times[name].append(timed(func))
+    return {name: statistics.median(t) if t else None for name, t in times.items()}
+
+
+def make_data(rows, cols, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((rows, cols), dtype=np.float64).astype(dtype, copy=False) * 10 + 0.5
+
+
+def bench_one(name, dtype, X, repeat, memory):
+    ours = sklearn_norm.make_scaler(name)
+    sk = SKLEARN[name]() if name in SKLEARN else None
+    ours.fit(X)
+    if sk is not None:
+        sk.fit(X)
+    rows = []
+    for op in ("fit", "transform"):
+        if op == "fit":
+            calls = {
+                "ours": lambda: ours.fit(X),
+                "sklearn": (lambda: sk.fit(X)) if sk is not None else None,
+                "floor": lambda: X.sum(axis=0),
+            }
+        else:
+            calls = {
+                "ours": lambda: ours.transform(X),
+                "sklearn": (lambda: sk.transform(X)) if sk is not None else None,
+                "floor": lambda: X.copy(),
+            }
+        med = interleaved(calls, repeat)
+        row = {"name": name, "class": type(ours).__name__, "dtype": np.dtype(dtype).name}
+        row.update(op=op, **med)
+        row["x_floor"] = med["ours"] / med["floor"]
+        row["speedup"] = med["sklearn"] / med["ours"] if med["sklearn"] else None
+        if memory:
+            if op == "fit":
+                row["mem"] = peak_extra(lambda: ours.fit(X)) / X.nbytes
+            else:
+                row["mem"] = peak_extra(lambda: ours.transform(X), "output") / X.nbytes
+                row["mem_inplace"] = peak_extra_inplace(ours, X) / X.nbytes
+        row["target"] = targets(name, ours).get(op)
+        rows.append(row)
+    return rows
+
+
+def bench_small(names, rows, cols, repeat):
+    """``fit`` + ``transform`` on a small float64 input: per-call overhead."""
+    X = make_data(rows, cols, np.float64, seed=1)
+    out = []
+    for name in names:
+        ours = sklearn_norm.make_scaler(name)
+        sk = SKLEARN[name]() if name in SKLEARN else None
+        calls = {
+            "ours": lambda ours=ours: ours.fit(X).transform(X),
+            "sklearn": (lambda sk=sk: sk.fit(X).transform(X)) if sk is not None else None,
+        }
+        interleaved(calls, 3)  # warm up
+        med = interleaved(calls, repeat)
+        speedup = med["sklearn"] / med["ours"] if med["sklearn"] else None
+        out.append({"name": name, **med, "speedup": speedup})
+    return out
+
+
+def verdict(row):
+    """``"yes"``/``"no"`` for the row's targets (``"-"`` when it has none)."""
+    if row["target"] is None:
+        return "-"
+    max_floor, min_speedup = row["target"]
+    ok = max_floor is None or row["x_floor"] <= max_floor
+    if min_speedup is not None and row["speedup"] is not None:
+        ok = ok and row["speedup"] >= min_speedup
+    mem_ok = row.get("mem", 0) <= 0.02 and row.get("mem_inplace", 0) <= 0.02
+    return "yes" if ok and mem_ok else "no"
+
+
+def fmt(value, spec="{:.3f}"):
+    return "-" if value is None else spec.format(value)
+
+
+def target_text(target):
+    if target is None:
+        return "-"
+    max_floor, min_speedup = target
+    parts = []
+    if max_floor is not None:
+        parts.append(f"≤{max_floor:g}× floor")
+    if min_speedup is not None:
+        parts.append(f"≥{min_speedup:g}× sk")
+    return ", ".join(parts)
+
+
+def print_tables(rows, small, f32, args):
+    print(
+        f"\n{args.rows:,} x {args.cols} · median of {args.repeat} interleaved runs · "
+        f"{os.cpu_count()} CPUs · sklearn_norm threads: {effective_n_threads()}\n"
+    )
+    print(
+        "| scaler | dtype | op | sklearn_norm s | scikit-learn s | floor s | × floor "
+        "| speed-up vs sk | peak extra mem (% X) | copy=False mem (% X) | target | met |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for r in rows:
+        mem = fmt(r.get("mem") and 100 * r["mem"], "{:.2f}") if "mem" in r else "-"
+        inplace = fmt(100 * r["mem_inplace"], "{:.2f}") if "mem_inplace" in r else "-"
+        print(
+            f"| {r['class']} | {r['dtype']} | {r['op']} | {fmt(r['ours'])} | "
+            f"{fmt(r['sklearn'])} | {fmt(r['floor'])} | {r['x_floor']:.2f} | "
+            f"{fmt(r['speedup'], '{:.2f}')} | {mem} | {inplace} | "
+            f"{target_text(r['target'])} | {verdict(r)} |"
+        )
+    if f32:
+        print("\nfloat32 time / float64 time (target ≤ 0.6):\n")
+        print("| scaler | fit | transform |")
+        print("|---|---:|---:|")
+        for name, ratios in f32.items():
+            fit, tr = ratios.get("fit"), ratios.get("transform")
+            print(f"| {name} | {fmt(fit, '{:.2f}')} | {fmt(tr, '{:.2f}')} |")
+    print(
+        f"\nsmall input {args.small_rows} x {args.small_cols}, float64, fit + transform, "
+        f"median of {args.small_repeat} (target: speed-up ≥ 1):\n"
+    )
+    print("| scaler | sklearn_norm ms | scikit-learn ms | speed-up vs sk |")
+    print("|---|---:|---:|---:|")
+    for r in small:
+        ours, sk = r["ours"] * 1e3, r["sklearn"] and r["sklearn"] * 1e3
+        print(f"| {r['name']} | {ours:.3f} | {fmt(sk)} | {fmt(r['speedup'], '{:.2f}')} |")
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--cols", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--only", default=None, help="comma-separated short names")
+    parser.add_argument("--small-rows", type=int, default=200)
+    parser.add_argument("--small-cols", type=int, default=10)
+    parser.add_argument("--small-repeat", type=int, default=200)
+    parser.add_argument("--no-memory", action="store_true", help="skip tracemalloc runs")
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.cols, args.repeat, args.small_repeat = 20_000, 20, 3, 20
+    return args
+
+
+def main(argv=None):
+    args = parse(argv)
+    names = list(_REGISTRY) if args.only is None else args.only.split(",")
+    dtypes = [np.dtype(d) for d in args.dtypes.split(",")]
+    rows, times = [], {}
+    for dtype in dtypes:
+        X = make_data(args.rows, args.cols, dtype)
+        for name in names:
+            for row in bench_one(name, dtype, X, args.repeat, not args.no_memory):
+                rows.append(row)
+                times[(name, row["op"], dtype.name)] = row["ours"]
+            print(f"done {name} {dtype.name}", file=sys.stderr, flush=True)
+        del X
+    f32 = {}
+    if {"float32", "float64"} <= {d.name for d in dtypes}:
+        for name in names:
+            f32[name] = {
+                op: times[(name, op, "float32")] / times[(name, op, "float64")]
+                for op in ("fit", "transform")
+            }
+    small = bench_small(names, args.small_rows, args.small_cols, args.small_repeat)
+    print_tables(rows, small, f32, args)
+    return rows, small, f32
+
+
+if __name__ == "__main__":
+    main()
