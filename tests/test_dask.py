@@ -185,3 +185,20 @@ def test_dask_threaded_scheduler_without_cluster():
     with dask.config.set(scheduler="threads"):
         est = sn.MinMaxScaler().fit(lazy)
     _assert_learned_equal(est, sn.MinMaxScaler().fit(_data()))
+
+
+def test_dask_float32_stays_float32(client):
+    X = _data().astype(np.float32)
+    lazy = da.from_array(X, chunks=(100, 3))
+    est = sn.ZScoreScaler().fit(lazy)
+    _assert_learned_equal(est, sn.ZScoreScaler().fit(X))
+    out = est.transform(lazy)
+    assert out.dtype == np.float32
+    assert out.compute().dtype == np.float32
+
+
+def test_dask_logscaler_refuses_negative_values_naming_the_column(client):
+    X = _data()
+    X[7, 2] = -5.0
+    with pytest.raises(ValueError, match="Negative values in data.*1 value.*column 2"):
+        sn.LogScaler().fit(da.from_array(X, chunks=(100, 6)))
