@@ -6,6 +6,7 @@ edge cases below fails the test.
 
 import copy
 import inspect
+import re
 
 import numpy as np
 import pandas as pd
@@ -182,6 +183,25 @@ CASES = [
         _fitted_then(MinMaxScaler(), X3, "inverse_transform", _with(X3, 1, 0, np.inf)),
         ValueError,
         r"infinite values in column 0",
+    ),
+    # finite values whose statistics overflow float64
+    (
+        "huge-zscore",
+        _fit(ZScoreScaler(), _df_with("income", [1e200, -1e200] * 5)),
+        ValueError,
+        r"ZScoreScaler got values too large for float64 statistics in column 'income'",
+    ),
+    (
+        "huge-minmax-range",
+        _fit(MinMaxScaler(), _with(_with(X3, 0, 2, 1.7e308), 1, 2, -1.7e308)),
+        ValueError,
+        r"MinMaxScaler: the range of column 2 overflows float64",
+    ),
+    (
+        "huge-partial-fit-merge",
+        _fitted_then(ZScoreScaler(), X3 * 1e154, "partial_fit", -X3 * 1e154),
+        ValueError,
+        r"too large for float64 statistics in column 0, column 1, column 2",
     ),
     # values a log cannot take
     (
@@ -477,6 +497,21 @@ def test_estimator_edge_input_no_warning_no_division_by_zero(cls, case):
     if hasattr(est, "inverse_transform"):
         back = est.inverse_transform(out)
         assert not np.isinf(back).any()
+
+
+@pytest.mark.parametrize("magnitude", [1e150, 1e200, 1e307])
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=NAMES)
+def test_estimator_huge_values_work_or_name_the_column(cls, magnitude):
+    X = np.random.default_rng(6).uniform(-1, 1, size=(10, 4)) * magnitude
+    est = cls(**({"signed": True} if cls is LogScaler else {}))
+    try:
+        out = est.fit(X).transform(X)
+    except ValueError as err:  # a clear refusal is fine; a RuntimeWarning is not
+        assert re.search(r"too large|overflows float64", str(err)), err
+        assert "column" in str(err)
+        return
+    if hasattr(est, "inverse_transform"):
+        est.inverse_transform(out)
 
 
 WEIGHTED = [cls for cls in ESTIMATORS if "sample_weight" in inspect.signature(cls.fit).parameters]
