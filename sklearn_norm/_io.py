@@ -22,6 +22,17 @@ class UserError(Exception):
     """A problem with the user's input, reported as one line and a non-zero exit."""
 
 
+def optional(module, purpose):
+    """Import ``module`` or raise a :class:`UserError` saying what to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        package = module.split(".")[0]
+        raise UserError(f"{purpose} needs {package}: pip install {package}") from None
+
+
 def file_format(path):
     """``"csv"`` or ``"parquet"``, from the file name's suffix (``.csv.gz`` is csv)."""
     suffixes = [s.lower() for s in Path(path).suffixes]
@@ -60,8 +71,7 @@ class Reader:
             self.total = self._parquet().metadata.num_rows
 
     def _parquet(self):
-        import pyarrow.parquet as pq
-
+        pq = optional("pyarrow.parquet", "reading Parquet")
         try:
             return pq.ParquetFile(self.path)
         except Exception as exc:  # pyarrow raises ArrowInvalid and friends
@@ -137,9 +147,8 @@ class ChunkWriter:
         self.n_chunks += 1
 
     def _write_parquet(self, frame):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        pa = optional("pyarrow", "writing Parquet")
+        pq = optional("pyarrow.parquet", "writing Parquet")
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(self.path, table.schema)

@@ -10,7 +10,7 @@ import pickle
 import zipfile
 from pathlib import Path
 
-from ._io import UserError, atomic_path
+from ._io import UserError, atomic_path, optional
 
 SAVE_FORMATS = ("skops", "joblib")
 _ARRAY_GLOBALS = {
@@ -40,9 +40,7 @@ def save(scaler, path, fmt=None):
     fmt = save_format(path, fmt)
     with atomic_path(path) as tmp:
         if fmt == "skops":
-            import skops.io as sio
-
-            sio.dump(scaler, tmp)
+            optional("skops.io", "saving as .skops").dump(scaler, tmp)
         else:
             import joblib
 
@@ -50,8 +48,7 @@ def save(scaler, path, fmt=None):
 
 
 def _load_skops(path):
-    import skops.io as sio
-
+    sio = optional("skops.io", "loading a .skops file")
     untrusted = sio.get_untrusted_types(file=path)
     foreign = [name for name in untrusted if not _ours(name)]
     if foreign:

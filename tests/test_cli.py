@@ -218,6 +218,12 @@ def test_cli_error_refuses_foreign_types(capsys, csv, frame, tmp_path):
     assert not out.exists()
 
 
+def test_cli_error_missing_optional_dependency(capsys, parquet, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if not installed
+    err = error_of(capsys, "fit", parquet, "-m", "zscore")
+    assert "reading Parquet needs pyarrow: pip install pyarrow" in err
+
+
 def test_cli_error_unknown_output_format(capsys, csv, tmp_path):
     assert run("fit", csv, "-m", "zscore", "-o", tmp_path / "s.skops", "-q") == 0
     err = error_of(capsys, "transform", csv, "-s", tmp_path / "s.skops", "-o", tmp_path / "o.txt")
