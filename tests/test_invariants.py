@@ -225,3 +225,24 @@ def test_extra_checks_exist():
 def test_estimator_sklearn_extra_checks(cls, check, variant):
     params = ROUND_TRIP_PARAMS.get(cls.__name__, {}) if variant == "round_trip" else {}
     getattr(estimator_checks, check)(cls.__name__, cls(**params))
+
+
+@pytest.mark.parametrize("kind", ["pandas-nullable", "polars"])
+def test_estimator_dataframe_nulls_are_nan(estimator, kind):
+    X = _data(n_rows=12)
+    missing = np.zeros(X.shape, dtype=bool)
+    missing[[1, 5, 9], [0, 3, 5]] = True
+    names = [f"f{i}" for i in range(N_FEATURES)]
+    columns = {
+        name: [None if missing[i, j] else float(X[i, j]) for i in range(X.shape[0])]
+        for j, name in enumerate(names)
+    }
+    if kind == "polars":
+        frame = pl.DataFrame(columns)
+    else:
+        frame = pd.DataFrame({k: pd.array(v, dtype="Float64") for k, v in columns.items()})
+    out = clone(estimator).fit(frame).transform(frame)
+    np.testing.assert_array_equal(np.isnan(out), missing)
+    X_nan = np.where(missing, np.nan, X)
+    expected = clone(estimator).fit(X_nan).transform(X_nan)
+    np.testing.assert_allclose(out, expected, rtol=1e-14)
