@@ -165,5 +165,8 @@ class LogScaler(ColumnScaler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = not self.signed and self.offset != "auto"
+        # fit refuses data at or below -offset only with handle_invalid="error"; "auto"
+        # and signed=True take any data. (offset > 1 takes -1 too, but no tag says
+        # "x > -offset": positive data is the safe promise.)
+        tags.input_tags.positive_only = self._refusing() and self.offset != "auto"
         return tags

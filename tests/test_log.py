@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_norm import LogScaler
 
@@ -200,3 +201,22 @@ def test_log_positive_only_tag_follows_parameters():
     assert not LogScaler(offset="auto").__sklearn_tags__().input_tags.positive_only
     assert LogScaler().__sklearn_tags__().input_tags.sparse
     assert not LogScaler(offset=2).__sklearn_tags__().input_tags.sparse
+
+
+def test_log_handle_invalid_nan_is_not_positive_only():
+    # fit takes negative data then (it becomes NaN), so the tag must not promise a refusal
+    assert not LogScaler(handle_invalid="nan").__sklearn_tags__().input_tags.positive_only
+    LogScaler(handle_invalid="nan").fit(np.array([[-1.0], [1.0]]))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@parametrize_with_checks(
+    [
+        LogScaler(signed=True, base=10),
+        LogScaler(handle_invalid="nan"),
+        LogScaler(offset="auto", base=2),
+        LogScaler(offset=0.5),
+    ]
+)
+def test_log_parameter_variants_pass_check_estimator(estimator, check):
+    check(estimator)

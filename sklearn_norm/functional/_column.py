@@ -264,7 +264,7 @@ def _unary_where(xp, y, mask, name, other):
 
 
 def _abs(xp, x, out):
-    if out is not None:
+    if isinstance(out, np.ndarray):
         return np.abs(x, out=out)
     return xp.abs(x)
 
