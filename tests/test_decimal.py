@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_norm import DecimalScaler
 
@@ -190,3 +191,9 @@ def test_decimal_partial_fit_equals_fit():
     np.testing.assert_array_equal(streamed.n_digits_, full.n_digits_)
     np.testing.assert_array_equal(streamed.max_abs_, full.max_abs_)
     assert streamed.n_samples_seen_ == full.n_samples_seen_ == 60
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@parametrize_with_checks([DecimalScaler(per_feature=False), DecimalScaler(n_digits=2)])
+def test_decimal_parameter_variants_pass_check_estimator(estimator, check):
+    check(estimator)

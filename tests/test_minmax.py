@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn import preprocessing
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_norm import MinMaxScaler
 
@@ -155,3 +156,9 @@ def test_minmax_pandas_names_and_output():
     assert list(out.columns) == ["a", "b", "c"]
     np.testing.assert_allclose(out.to_numpy(), preprocessing.MinMaxScaler().fit_transform(df))
     assert list(scaler.get_feature_names_out()) == ["a", "b", "c"]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@parametrize_with_checks([MinMaxScaler(feature_range=(-1, 1), clip=True)])
+def test_minmax_parameter_variants_pass_check_estimator(estimator, check):
+    check(estimator)

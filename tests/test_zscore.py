@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn import preprocessing
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_norm import ZScoreScaler
 
@@ -200,3 +201,11 @@ def test_zscore_pandas_output_and_names():
     np.testing.assert_allclose(
         out.to_numpy(), preprocessing.StandardScaler().fit_transform(df), rtol=1e-12, atol=1e-12
     )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+@parametrize_with_checks(
+    [ZScoreScaler(with_mean=False), ZScoreScaler(ddof=1), ZScoreScaler(with_std=False)]
+)
+def test_zscore_parameter_variants_pass_check_estimator(estimator, check):
+    check(estimator)
