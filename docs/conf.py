@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -25,6 +26,10 @@ extensions = [
     "matplotlib.sphinxext.plot_directive",
     "myst_parser",
 ]
+# MyST only reads benchmarks/README.md, written for GitHub: its links to files beside it
+# and its heading levels are not Sphinx cross-references, and the pictures it shows are
+# made by `make bench` (copied below when present, not committed).
+suppress_warnings = ["myst.xref_missing", "myst.header", "image.not_readable"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
@@ -72,6 +77,8 @@ BENCH = HERE.parent / "benchmarks" / "README.md"
     else "No benchmark results in this checkout yet: run `make bench`.\n",
     encoding="utf-8",
 )
+for picture in [*BENCH.parent.glob("*.png"), *BENCH.parent.glob("*.svg")]:
+    shutil.copy(picture, HERE / "generated" / picture.name)
 
 
 # Type lines of numpydoc sections ("x : array of shape (N, C, *spatial)", "... of shape
