@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from sklearn_norm import DecimalScaler, LogScaler, MinMaxScaler, ZScoreScaler
+from sklearn_norm import DecimalScaler, LogScaler, MinMaxScaler, ZScoreScaler, config_context
 from sklearn_norm._stats import MOMENTS, RANGE, Stats, merge, pool_channels
 
 FIELDS = ("count", "mean", "m2", "min", "max", "has_inf")
@@ -256,3 +256,24 @@ def test_stats_inf_is_flagged_without_warning():
     stats = Stats.of(X)
     np.testing.assert_array_equal(stats.has_inf, [False, True])
     assert stats.mean[0] == 1.5
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_features", [1, 3, 64])
+def test_stats_many_blocks_and_threads_match_reference(n_features, dtype, weighted):
+    # several MiB: the blocked, threaded path of the chunk engine (not one block)
+    rng = np.random.default_rng(n_features)
+    X = (rng.normal(size=(1_200_000 // n_features, n_features)) * 3 + 100).astype(dtype)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    w = rng.integers(0, 3, X.shape[0]).astype(float) if weighted else None
+    stats = Stats.of(X, w)
+    with config_context(n_threads=1):
+        single = Stats.of(X, w)
+    _assert_same_stats(single, stats, rtol=0)  # the thread count changes no bit
+    count, mean, m2 = _reference(X, w)
+    np.testing.assert_array_equal(stats.count, count.astype(float))
+    np.testing.assert_allclose(stats.mean, mean.astype(float), rtol=1e-15)
+    np.testing.assert_allclose(stats.m2, m2.astype(float), rtol=1e-13)
+    np.testing.assert_array_equal(stats.min, np.nanmin(X, axis=0).astype(float))
+    np.testing.assert_array_equal(stats.max, np.nanmax(X, axis=0).astype(float))

@@ -209,3 +209,19 @@ def test_zscore_pandas_output_and_names():
 )
 def test_zscore_parameter_variants_pass_check_estimator(estimator, check):
     check(estimator)
+
+
+def test_zscore_many_blocks_match_long_double_reference():
+    # several MiB through the blocked fit and transform; scikit-learn's one-pass float64
+    # sums are ~1e-12 off here, the corrected two-pass statistics are not
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(400_000, 3)) * 3 + 100
+    X[rng.random(X.shape) < 0.05] = np.nan
+    exact = X.astype(np.longdouble)
+    mean = np.nanmean(exact, axis=0)
+    std = np.sqrt(np.nanmean((exact - mean) ** 2, axis=0))
+    scaler = ZScoreScaler().fit(X)
+    np.testing.assert_allclose(scaler.mean_, mean.astype(float), rtol=1e-15)
+    np.testing.assert_allclose(scaler.scale_, std.astype(float), rtol=1e-15)
+    out = scaler.transform(X)
+    assert np.nanmax(np.abs(out - (exact - mean) / std)) < 1e-14
