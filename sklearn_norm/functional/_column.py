@@ -25,8 +25,28 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
 def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=False):
     """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back."""
     low, high = feature_range
+    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _ops.cast(scale, dt)))
+
+    def numpy_kernel(x, out):
+        hi, lo, factor = prepared(x.dtype)
+        if inverse:
+            y = np.subtract(x, low, out=out) if low else _ops.copy_into(np, x, out)
+            y /= factor
+            y += hi
+            if lo is not None:
+                y += lo
+            return y
+        y = np.subtract(x, hi, out=out)
+        if lo is not None:
+            y -= lo
+        y *= factor
+        if low:  # adding 0 only turns a -0.0 into 0.0
+            y += low
+        return np.clip(y, low, high, out=y) if clip else y
 
     def kernel(x, out=None):
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            return numpy_kernel(x, out)
         xp = _ops.get_namespace(x)
         if inverse:
             y = _ops.first(xp, "subtract", x, _ops.param(xp, low, x), out)
@@ -77,7 +97,34 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
 def z_score_kernel(mean, scale, inverse=False):
     """Kernel of :func:`z_score`: ``(x - mean) / scale``, and back; ``None`` skips a step."""
 
+    prepared = _ops.per_dtype(
+        lambda dt: (
+            *(_ops.split(mean, dt) if mean is not None else (None, None)),
+            None if scale is None else _ops.cast(scale, dt),
+        )
+    )
+
+    def numpy_kernel(x, out):
+        hi, lo, factor = prepared(x.dtype)
+        if inverse:
+            y = _ops.copy_into(np, x, out) if factor is None else np.multiply(x, factor, out=out)
+            if hi is not None:
+                y += hi
+                if lo is not None:
+                    y += lo
+            return y
+        if hi is None:
+            return _ops.copy_into(np, x, out) if factor is None else np.divide(x, factor, out=out)
+        y = np.subtract(x, hi, out=out)
+        if lo is not None:
+            y -= lo
+        if factor is not None:
+            y /= factor
+        return y
+
     def kernel(x, out=None):
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            return numpy_kernel(x, out)
         xp = _ops.get_namespace(x)
         if inverse:
             y = _ops.copy_into(xp, x, out)
@@ -135,15 +182,22 @@ def decimal_kernel(n_digits, inverse=False):
     up = powers_of_ten(np.maximum(-n_digits, 0))  # multiply by this
     if inverse:
         up, down = down, up
+    needs_up, needs_down = bool(np.any(up != 1.0)), bool(np.any(down != 1.0))
+    exact = _ops.per_dtype(lambda dt: _exact_powers(dt, up, down))
 
     def kernel(x, out=None):
         xp = _ops.get_namespace(x)
-        if isinstance(x, np.ndarray) and not _exact_powers(x.dtype, up, down):
+        if isinstance(x, np.ndarray) and not exact(x.dtype):
             # float32/float16 cannot hold every power of ten (1e5 overflows float16, 1e11
             # is inexact in float32): run the ufunc loop in float64, rounding once to x's dtype
             out = np.empty_like(x) if out is None else out
             np.multiply(x, up, out=out, dtype=np.float64, casting="same_kind")
             return np.divide(out, down, out=out, dtype=np.float64, casting="same_kind")
+        if isinstance(x, np.ndarray):  # multiplying or dividing by 1 is exact: skip it
+            if not needs_up:
+                return np.divide(x, _ops.cast(down, x.dtype), out=out)
+            if not needs_down:
+                return np.multiply(x, _ops.cast(up, x.dtype), out=out)
         y = _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
         y /= _ops.param(xp, down, y)
         return y
@@ -220,7 +274,10 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
             y = _ops.negate_where(xp, y, negative)
         elif unit:
             bad = (x <= -1.0) if invalid_to_nan else None
-            y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
+            if out is not None and isinstance(x, np.ndarray):
+                y = np.log1p(x, out=out)
+            else:
+                y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
             y = _ops.first(xp, "add", x, _ops.param(xp, added, x), out)
             floor = _ops.param(xp, np.where(ones, -1.0, 0.0), y) if mixed else 0

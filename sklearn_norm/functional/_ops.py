@@ -55,6 +55,34 @@ def param(xp, values, like):
     return xp.asarray(values, device=device(like))
 
 
+def cast(values, dtype):
+    """Parameters as a numpy array of ``dtype``."""
+    return np.asarray(to_numpy(values), dtype=dtype)
+
+
+def split(centre, dtype):
+    """``(hi, lo)``: ``hi`` the centre rounded to ``dtype``, ``lo`` the rest (``None`` if 0).
+
+    The numpy arrays :func:`shift` and :func:`unshift` use, computed once per kernel.
+    """
+    centre = cast(centre, np.float64)
+    hi = centre.astype(dtype)
+    lo = centre - hi.astype(np.float64)
+    return hi, (cast(lo, dtype) if np.any(lo) else None)
+
+
+def per_dtype(build):
+    """``build(dtype)`` memoised per dtype: a kernel's parameters, prepared once."""
+    cache = {}
+
+    def get(dtype):
+        if dtype not in cache:
+            cache[dtype] = build(dtype)
+        return cache[dtype]
+
+    return get
+
+
 def shift(xp, x, centre, out):
     """``x - centre`` without losing the low bits of a large centre in low precision.
 
