@@ -246,3 +246,32 @@ def test_estimator_dataframe_nulls_are_nan(estimator, kind):
     X_nan = np.where(missing, np.nan, X)
     expected = clone(estimator).fit(X_nan).transform(X_nan)
     np.testing.assert_allclose(out, expected, rtol=1e-14)
+
+
+SPARSE_PARAMS = {"ZScoreScaler": {"with_mean": False}, "LogScaler": {"signed": True}}
+
+
+@pytest.mark.parametrize("fmt", ["csr_matrix", "csc_array"])
+def test_estimator_sparse_keeps_zeros_and_input(estimator, fmt):
+    from scipy import sparse
+
+    est = clone(estimator).set_params(**SPARSE_PARAMS.get(type(estimator).__name__, {}))
+    rng = np.random.default_rng(7)
+    dense = np.where(rng.random((30, N_FEATURES)) < 0.6, 0.0, _data(n_rows=30) - 2.0)
+    X = getattr(sparse, fmt)(dense)
+    saved = X.copy()
+    if not est.__sklearn_tags__().input_tags.sparse:
+        with pytest.raises(TypeError, match=r"sparse.*toarray\(\)"):
+            est.fit(X)
+        return
+    out = est.fit(X).transform(X)
+    assert sparse.issparse(out)
+    assert out.shape[0] == X.shape[0]
+    reference = clone(est).fit(dense).transform(dense)
+    np.testing.assert_allclose(out.toarray(), reference, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(out.toarray()[:, :N_FEATURES][dense == 0], 0.0)
+    if hasattr(est, "inverse_transform"):
+        np.testing.assert_allclose(
+            est.inverse_transform(out).toarray(), dense, rtol=1e-12, atol=1e-15
+        )
+    assert (X != saved).nnz == 0 and type(X) is type(saved)
