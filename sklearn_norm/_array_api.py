@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._engines import absorb, forget, learn_rows, tracks_rows
+from ._engines import forget, learn_rows, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -36,7 +36,7 @@ def fit(estimator, X, sample_weight, reset):
     X, xp, dev = _check_X(estimator, X, reset=first)
     stats = stats_of(X, _weights(sample_weight, X, xp, dev), estimator._need)
     _learned_to(estimator, to_numpy)
-    absorb(estimator, X, stats, first)
+    estimator._absorb(X, stats, first)
     return _learned_to_device(estimator, xp, dev)
 
 

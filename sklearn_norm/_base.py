@@ -90,7 +90,13 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         first = not hasattr(self, "_stats")
         X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
         weights = check_weights(sample_weight, X)
-        stats = Stats.of(X, weights, self._need)
+        return self._absorb(X, Stats.of(X, weights, self._need), first)
+
+    def _absorb(self, X, stats, first):
+        """Learn from ``stats``, the summary of ``X``: refuse, merge, derive, set.
+
+        The dask and Array API adapters compute ``stats`` their own way and call this.
+        """
         reject_inf(self, stats.has_inf)
         reject_overflow(self, stats)
         self._check_values(X, stats)

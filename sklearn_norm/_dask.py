@@ -13,7 +13,7 @@ import copy
 
 import numpy as np
 
-from ._engines import absorb, forget, learn_rows, tracks_rows
+from ._engines import forget, learn_rows, tracks_rows
 from ._stats import Stats, merge
 from ._validation import check_weights, check_X, inf_columns
 
@@ -120,7 +120,7 @@ def fit(estimator, X, sample_weight, reset):
     ]
     columns = [_tree_merge(list(chunk)) for chunk in zip(*parts)]
     (stats,) = dask.compute(dask.delayed(_join_columns, pure=True)(columns))
-    return absorb(estimator, X, stats, first)
+    return estimator._absorb(X, stats, first)
 
 
 def _array_block(block, estimator, method):

@@ -1,14 +1,13 @@
 """Where an input goes: the dask adapter, the Array API adapter or the numpy core.
 
 Both adapters summarise the data their own way (dask: one ``Stats.of`` per block,
-reduced with ``merge``; Array API: on the array's device) and hand the summary to
-:func:`absorb`, which learns from it as the numpy core does.
+reduced with ``merge``; Array API: on the array's device) and hand the summary to the
+column-wise scaler's ``_absorb``, which learns from it as on the numpy path.
 """
 
 import numpy as np
 from sklearn import get_config
 
-from ._stats import merge
 from ._validation import reject_inf
 from ._xp import is_array_api
 
@@ -44,29 +43,6 @@ def engine_for(X, estimator=None):
 
         return _array_api
     return None
-
-
-def absorb(estimator, X, stats, first):
-    """Learn from the summary ``stats`` of ``X``: refuse, merge, derive, set.
-
-    Parameters
-    ----------
-    estimator : ColumnScaler
-    X : array-like
-        The data summarised (only read to describe refused values).
-    stats : Stats
-        Its summary.
-    first : bool
-        No statistics were learned before (``fit``, or the first ``partial_fit``).
-    """
-    reject_inf(estimator, stats.has_inf)
-    estimator._check_values(X, stats)
-    total = stats if first else merge(estimator._stats, stats)
-    learned = estimator._learn(total)
-    estimator._stats = total
-    for name, value in learned.items():
-        setattr(estimator, name, value)
-    return estimator
 
 
 def forget(estimator):

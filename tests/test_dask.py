@@ -48,8 +48,8 @@ def client():
             n_workers=2,
             processes=True,
             threads_per_worker=1,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard": False},
+            dashboard_address=None,  # no dashboard; its metrics server on a free port:
+            scheduler_kwargs={"dashboard_address": ":0"},  # parallel runs never clash
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
