@@ -95,13 +95,27 @@ def test_cli_fit_joblib_on_request(csv, tmp_path):
     assert list(scaler.feature_names_in_) == ["income", "age", "score"]  # numeric by default
 
 
+@pytest.fixture
+def chunk_sizes(monkeypatch):
+    """The number of rows of every chunk written."""
+    sizes, write = [], ChunkWriter.write
+
+    def spy(self, frame):
+        sizes.append(len(frame))
+        write(self, frame)
+
+    monkeypatch.setattr(ChunkWriter, "write", spy)
+    return sizes
+
+
 @pytest.mark.parametrize("source", ["csv", "parquet"])
 @pytest.mark.parametrize("method", ["zscore", "minmax", "log"])
-def test_cli_round_trip_streamed(source, method, frame, request, tmp_path):
+def test_cli_round_trip_streamed(source, method, frame, request, tmp_path, chunk_sizes):
     path = request.getfixturevalue(source)
     scaled, back = tmp_path / f"scaled.{source}", tmp_path / f"back.{source}"
     argv = ["fit-transform", path, "-m", method, "-c", "income,score", "-o", scaled]
     assert run(*argv, "--save", tmp_path / "s.skops", "--chunksize", CHUNK, "-q") == 0
+    assert len(chunk_sizes) == -(-N_ROWS // CHUNK) and max(chunk_sizes) == CHUNK  # streamed
     whole = make_scaler(method).fit(frame[["income", "score"]])
     got = read(scaled)
     assert list(got.columns) == list(frame.columns)
