@@ -150,6 +150,11 @@ def test_dask_sample_weight_matches_numpy(client):
     expected = sn.ZScoreScaler().fit(X, sample_weight=w)
     for weights in (w, da.from_array(w, chunks=33)):
         _assert_learned_equal(sn.ZScoreScaler().fit(lazy, sample_weight=weights), expected)
+    frame = dd.from_pandas(pd.DataFrame(X).assign(w=w), npartitions=3)
+    fitted = sn.ZScoreScaler().fit(frame[list(range(6))], sample_weight=frame["w"])
+    _assert_learned_equal(fitted, expected)
+    with pytest.raises(TypeError, match="dask Series with the same partitions"):
+        sn.ZScoreScaler().fit(frame[list(range(6))], sample_weight=w)
 
 
 def test_dask_fit_refuses_infinity_naming_the_column(client):
