@@ -39,7 +39,7 @@ bench: $(STAMP)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0
-	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 -q tests
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/auto_examples docs/generated
