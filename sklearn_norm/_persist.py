@@ -70,7 +70,9 @@ def _load_joblib(path):
 
     with open(path, "rb") as handle:
         if handle.read(1) != b"\x80":  # every pickle since protocol 2 starts with PROTO
-            raise UserError(f"{str(path)!r} is not a scaler file (neither skops nor joblib)")
+            raise UserError(
+                f"{str(path)!r} is not a scaler file (neither skops nor uncompressed joblib)"
+            )
         handle.seek(0)
         return Restricted(str(path), handle, True).load()
 
