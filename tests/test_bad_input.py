@@ -514,6 +514,25 @@ def test_estimator_huge_values_work_or_name_the_column(cls, magnitude):
         est.inverse_transform(out)
 
 
+@pytest.mark.parametrize(
+    ("est", "X_fit", "X", "method"),
+    [
+        (MinMaxScaler(), [[0.0], [1e-300]], [[1e300]], "transform"),
+        (ZScoreScaler(), [[0.0], [1e-3]], [[1e306]], "transform"),
+        (DecimalScaler(), [[1e300]], [[1e10]], "inverse_transform"),
+        (MinMaxScaler(), np.array([[0.0], [1e-3]], np.float16), [[100.0]], "transform"),
+        (ZScoreScaler(), np.array([[0.0], [1e-3]], np.float16), [[6e4]], "transform"),
+        (LogScaler(), [[1.0]], [[1e5]], "inverse_transform"),
+    ],
+    ids=["minmax", "zscore", "decimal-inverse", "minmax-f16", "zscore-f16", "log-inverse"],
+)
+def test_estimator_result_beyond_dtype_is_inf_without_warning(est, X_fit, X, method):
+    X_fit = np.asarray(X_fit)
+    out = getattr(est.fit(X_fit), method)(np.asarray(X, dtype=X_fit.dtype))
+    assert out.dtype == X_fit.dtype
+    assert np.isposinf(out).all()
+
+
 WEIGHTED = [cls for cls in ESTIMATORS if "sample_weight" in inspect.signature(cls.fit).parameters]
 
 

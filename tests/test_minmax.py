@@ -162,3 +162,15 @@ def test_minmax_pandas_names_and_output():
 @parametrize_with_checks([MinMaxScaler(feature_range=(-1, 1), clip=True)])
 def test_minmax_parameter_variants_pass_check_estimator(estimator, check):
     check(estimator)
+
+
+def test_minmax_float16_tiny_range_factor_beyond_float16():
+    # range 1e-5: the factor 1e5 overflows float16; results are still rounded once
+    X = np.array([[0.0], [1e-5], [5e-6]], dtype=np.float16)
+    scaler = MinMaxScaler().fit(X)
+    out = scaler.transform(X)
+    assert out.dtype == np.float16
+    exact = X.astype(np.float64)
+    expected = ((exact - exact.min()) / (exact.max() - exact.min())).astype(np.float16)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(scaler.inverse_transform(out), X)

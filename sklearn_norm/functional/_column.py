@@ -25,7 +25,7 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
 def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=False):
     """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back."""
     low, high = feature_range
-    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _ops.cast(scale, dt)))
+    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _factor_for(scale, dt)))
 
     def numpy_kernel(x, out):
         hi, lo, factor = prepared(x.dtype)
@@ -57,7 +57,24 @@ def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=Fa
         y += _ops.param(xp, low, y)
         return _ops.clip(xp, y, low, high) if clip else y
 
-    return kernel
+    return _quiet_overflow(kernel)
+
+
+def _factor_for(scale, dtype):
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` cannot hold it.
+
+    A float16 feature with a range below 1/65504 has a min-max factor above float16's
+    largest value; multiplying by the float64 factor rounds once to float16 instead.
+    """
+    wide = _ops.cast(scale, np.float64)
+    with np.errstate(over="ignore"):
+        factor = _ops.cast(wide, dtype)
+    return wide if np.any(np.isinf(factor) & np.isfinite(wide)) else factor
+
+
+def _quiet_overflow(kernel):
+    """``kernel`` giving ±inf without a RuntimeWarning where a result overflows its dtype."""
+    return np.errstate(over="ignore")(kernel)
 
 
 def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
@@ -136,7 +153,7 @@ def z_score_kernel(mean, scale, inverse=False):
             y /= _ops.param(xp, scale, y)
         return y
 
-    return kernel
+    return _quiet_overflow(kernel)
 
 
 def z_score(x, mean, scale):
@@ -202,7 +219,7 @@ def decimal_kernel(n_digits, inverse=False):
         y /= _ops.param(xp, down, y)
         return y
 
-    return kernel
+    return _quiet_overflow(kernel)
 
 
 def _exact_powers(dtype, *factors):
