@@ -57,6 +57,8 @@ def build_parser():
         prog=PROG,
         description="Fit, apply and undo sklearn_norm scalers on CSV and Parquet files, "
         "streamed in chunks.",
+        epilog="examples:\n" + __doc__.split("Examples::\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
