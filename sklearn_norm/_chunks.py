@@ -113,7 +113,8 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
                 failed.append(exc)
                 return
 
-    futures = [_pool(n_threads - 1).submit(work) for _ in range(n_threads - 1)]
+    pool = _pool(n_threads - 1)
+    futures = [pool.submit(work) for _ in range(n_threads - 1)]
     work()
     for future in futures:
         future.result()

@@ -1,0 +1,39 @@
+"""benchmarks/bench_scalers.py runs on a tiny input (no timing is asserted)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from sklearn_norm._registry import _REGISTRY
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scalers.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_scalers", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_smoke_runs_every_registered_scaler(bench, capsys):
+    argv = ["--rows", "300", "--cols", "6", "--repeat", "1", "--small-repeat", "1"]
+    rows, small, f32 = bench.main(argv)
+    out = capsys.readouterr().out
+    assert {r["name"] for r in rows} == set(_REGISTRY)
+    assert {(r["dtype"], r["op"]) for r in rows} == {
+        (d, op) for d in ("float64", "float32") for op in ("fit", "transform")
+    }
+    assert all(r["ours"] > 0 and r["floor"] > 0 for r in rows)
+    assert all("mem" in r for r in rows)
+    assert set(f32) == set(_REGISTRY) and len(small) == len(_REGISTRY)
+    for name in _REGISTRY:
+        assert name in out
+    assert "| scaler | dtype | op |" in out
+
+
+def test_bench_smoke_quick_flag(bench):
+    args = bench.parse(["--quick"])
+    assert args.rows < 100_000 and args.repeat <= 3
