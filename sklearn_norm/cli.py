@@ -57,7 +57,7 @@ def build_parser():
         prog=PROG,
         description="Fit, apply and undo sklearn_norm scalers on CSV and Parquet files, "
         "streamed in chunks.",
-        epilog="examples:\n" + __doc__.split("Examples::\n", 1)[1],
+        epilog="examples:\n" + (__doc__ or "Examples::\n").split("Examples::\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
