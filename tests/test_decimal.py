@@ -197,3 +197,18 @@ def test_decimal_partial_fit_equals_fit():
 @parametrize_with_checks([DecimalScaler(per_feature=False), DecimalScaler(n_digits=2)])
 def test_decimal_parameter_variants_pass_check_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize(
+    "value, digits", [(1.7e308, 309), (1e308, 309), (5e-324, -323), (2.5e-310, -309)]
+)
+def test_decimal_float64_extremes_stay_finite(value, digits):
+    # 10**309 and 10**323 are beyond float64: scaling goes in two steps, never to 0 or inf
+    X = np.array([[value], [-value / 2]])
+    scaler = DecimalScaler().fit(X)
+    assert scaler.n_digits_.tolist() == [digits]
+    out = scaler.transform(X)
+    exact = float(Fraction(value) / Fraction(10) ** digits)
+    assert 0.1 <= out[0, 0] < 1
+    assert abs(out[0, 0] - exact) <= 2 * np.spacing(exact)
+    np.testing.assert_allclose(scaler.inverse_transform(out), X, rtol=4e-16)

@@ -201,9 +201,22 @@ def decimal_kernel(n_digits, inverse=False):
         up, down = down, up
     needs_up, needs_down = bool(np.any(up != 1.0)), bool(np.any(down != 1.0))
     exact = _ops.per_dtype(lambda dt: _exact_powers(dt, up, down))
+    # |j| > 308 (float64 values near the largest or subnormal): 10**|j| is inf in
+    # float64, so scale in two steps, 10**300 then the rest (rounded twice)
+    beyond = bool(np.any(np.abs(n_digits) > 308))
+    if beyond:
+        steps = [powers_of_ten(np.clip(d, 0, 300)) for d in (-n_digits, n_digits)]
+        steps += [powers_of_ten(np.maximum(d - 300, 0)) for d in (-n_digits, n_digits)]
+        up, down, up_rest, down_rest = steps if not inverse else [steps[i] for i in (1, 0, 3, 2)]
 
     def kernel(x, out=None):
         xp = _ops.get_namespace(x)
+        if beyond and isinstance(x, np.ndarray):
+            y = np.multiply(x, up, out=out)
+            y *= up_rest
+            y /= down
+            y /= down_rest
+            return y
         if isinstance(x, np.ndarray) and not exact(x.dtype):
             # float32/float16 cannot hold every power of ten (1e5 overflows float16, 1e11
             # is inexact in float32): run the ufunc loop in float64, rounding once to x's dtype
