@@ -186,6 +186,8 @@ def test_estimator_feature_names(invertible):
     assert out_names[:N_FEATURES] == names
     assert len(out_names) == len(set(out_names)) == est.transform(df).shape[1]
     assert list(est.get_feature_names_out(names)) == out_names
+    with pytest.raises(ValueError, match="input_features is not equal to feature_names_in_"):
+        est.get_feature_names_out([*names[:-1], "other"])
     with pytest.raises(ValueError, match="feature names"):
         est.transform(df.rename(columns={"income": "salary"}))
     with pytest.raises(ValueError, match="feature names"):
