@@ -427,7 +427,7 @@ def test_estimator_failed_fit_leaves_state_unchanged(cls, bad):
     _assert_same(before, _learned(est))
 
 
-def test_logscaler_failed_partial_fit_on_negative_values_changes_nothing():
+def test_log_failed_partial_fit_on_negative_values_changes_nothing():
     est = LogScaler().fit(X3)
     before = _learned(est)
     with pytest.raises(ValueError, match="Negative values in data"):
