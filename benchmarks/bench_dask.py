@@ -2,11 +2,11 @@
 
 ``compare``: ``ZScoreScaler`` against ``dask_ml.preprocessing.StandardScaler`` and
 ``MinMaxScaler`` against ``dask_ml.preprocessing.MinMaxScaler``, fitting the same lazily
-generated array (default 4,000,000 x 50 float64; each block is generated when a task
-needs it, so every fit reads the data anew), interleaved, best of ``--repeat``.
+made array (default 4,000,000 x 50 float64; each block is made when a task needs it, so
+every fit makes the data anew; see :func:`lazy_array`), best of ``--repeat``.
 Target: sklearn_norm's fit takes at most half of dask-ml's time.
 
-``big``: fits ``ZScoreScaler`` on a lazily generated array larger than the machine's
+``big``: fits ``ZScoreScaler`` on a lazily made array larger than the machine's
 memory (default 120,000,000 x 32 float64 = 28.6 GiB), transforms it and reduces the
 result to its column sums (a lazy pipeline: nothing is gathered), and reports the peak
 resident memory of the process. Target: under 4 GiB.
