@@ -84,18 +84,20 @@ def _inf_columns(xp, X):
 def fit_rows(estimator, X, reset, partial):
     """``fit``/``partial_fit`` of a sample-wise scaler on an Array API ``X``.
 
-    Running statistics (``InstanceNormScaler(track_running_stats=True)``) are summed
-    from a host copy of ``X``; every other sample-wise scaler only records the features.
+    Running statistics (``InstanceNormScaler(track_running_stats=True)``) are summed on
+    ``X``'s device; every other sample-wise scaler only records the features.
     """
     if reset:
         forget(estimator)
     X, xp, dev = _check_X(estimator, X, reset=reset)
     estimator._layout = estimator._make_layout(X.shape[1])
+    has_inf = _inf_columns(xp, X)
+    reject_inf(estimator, has_inf)
     sums = None
     if tracks_rows(estimator, X.shape[1], np.float64):
         _learned_to(estimator, to_numpy)
-        sums = estimator._batch_sums(to_numpy(X))
-    learn_rows(estimator, X, reset, partial, _inf_columns(xp, X), sums)
+        sums = estimator._batch_sums(X)
+    learn_rows(estimator, X, reset, partial, has_inf, sums)
     estimator._fit_space_ = _space(X)  # transform refuses other namespaces and devices
     return _learned_to_device(estimator, xp, dev)
 

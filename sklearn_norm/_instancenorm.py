@@ -156,7 +156,7 @@ class InstanceNormScaler(GroupedScaler):
         n_channels = self._layout.n_groups
 
         def block(start, stop):
-            _, mean, var, _ = group_moments(X[start:stop], n_channels, ddof=1)
+            _, mean, var, _ = group_moments(X[start:stop, ...], n_channels, ddof=1)
             return [f(to_numpy(s)) for s in (mean, var) for f in (_count, _total)]
 
         if isinstance(X, np.ndarray):
