@@ -129,6 +129,7 @@ def test_dask_fit_is_one_compute_of_block_statistics(client):
         task["key"][0] if isinstance(task["key"], tuple) else task["key"] for task in stream.data
     ]
     assert sum(str(n).startswith("_block_stats") for n in names) == lazy.npartitions
+    assert sum(str(n).startswith("_join_columns") for n in names) == 1  # one reduction
     assert {task["worker"] for task in stream.data} <= set(client.scheduler_info()["workers"])
     # only the per-feature summary came back: one Stats, not the data
     assert est._stats.mean.shape == (6,)
