@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ._chunks import FIT_BLOCK_BYTES, colreduce, colwise, fold, map_blocks, scratch
+from ._chunks import FIT_BLOCK_BYTES, colreduce, colwise, fold, folded, map_blocks, scratch
 
 MOMENTS = "moments"
 RANGE = "range"
@@ -135,8 +135,7 @@ def _of_dense(X, w, need):
         if mask is not None:
             diff[mask] = 0.0
         resid = _wsum(diff, w, k)
-        np.multiply(diff, diff, out=diff)
-        stats.m2 = _wsum(diff, w, k)
+        stats.m2 = _wsumsq(diff, w, k)
         # corrected two-pass (Chan, Golub & LeVeque): remove the rounding of the mean
         correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
         stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
@@ -152,6 +151,21 @@ def _of_dense(X, w, need):
 
 def _wsum(X, w, k=1):
     return colreduce(np.add, X, k) if w is None else np.einsum("i,ij->j", w, X)
+
+
+def _wsumsq(D, w, k=1):
+    """Weighted column sums of squares, on rows folded by ``k`` (one pass, no temporary)."""
+    if w is not None:
+        return np.einsum("i,ij,ij->j", w, D, D)
+    rows, cols = D.shape
+    main = rows - rows % k if k > 1 and D.flags.c_contiguous else 0
+    if not main:
+        return np.einsum("ij,ij->j", D, D)
+    head = folded(D[:main], k)
+    total = np.add.reduce(np.einsum("ij,ij->j", head, head).reshape(k, cols), axis=0)
+    if main < rows:
+        total += np.einsum("ij,ij->j", D[main:], D[main:])
+    return total
 
 
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
