@@ -65,12 +65,13 @@ def _join_columns(parts):
     return Stats(first.n_rows, **joined)
 
 
-def _tree_merge(parts):
+def _tree(parts, combine):
+    """Reduce delayed ``parts`` pairwise with ``combine`` (a tree of depth log2(n))."""
     import dask
 
-    merge_task = dask.delayed(merge, pure=True)
+    task = dask.delayed(combine, pure=True)
     while len(parts) > 1:
-        pairs = [merge_task(a, b) for a, b in zip(parts[::2], parts[1::2])]
+        pairs = [task(a, b) for a, b in zip(parts[::2], parts[1::2])]
         parts = pairs + parts[len(pairs) * 2 :]
     return parts[0]
 
@@ -118,7 +119,7 @@ def fit(estimator, X, sample_weight, reset):
         [block_stats(block, weights, need) for block in band]
         for band, weights in zip(bands, _weight_blocks(sample_weight, X, len(bands)))
     ]
-    columns = [_tree_merge(list(chunk)) for chunk in zip(*parts)]
+    columns = [_tree(list(chunk), merge) for chunk in zip(*parts)]
     (stats,) = dask.compute(dask.delayed(_join_columns, pure=True)(columns))
     return estimator._absorb(X, stats, first)
 
@@ -213,14 +214,9 @@ def fit_rows(estimator, X, reset, partial):
     whole = X if _is_frame(X) or X.numblocks[1] == 1 else X.rechunk({1: -1})
     row_sums = dask.delayed(_row_sums, pure=True)
     parts = [row_sums(band[0], estimator) for band in _blocks(whole)]
-    add = dask.delayed(_add, pure=True)
-    while len(parts) > 1:
-        pairs = [add(a, b) for a, b in zip(parts[::2], parts[1::2])]
-        parts = pairs + parts[len(pairs) * 2 :]
-    ((has_inf, sums),) = dask.compute(parts[0])
+    ((has_inf, sums),) = dask.compute(_tree(parts, _add))
     return learn_rows(estimator, X, reset, partial, has_inf, sums)
 
 
-def apply_rows(estimator, X, copy_, inverse):
-    """Lazy ``transform``/``inverse_transform`` of a sample-wise scaler (see :func:`apply`)."""
-    return apply(estimator, X, copy_, inverse)
+#: Sample-wise scalers transform as the column-wise ones do: block by block of whole rows.
+apply_rows = apply

@@ -19,9 +19,9 @@ def is_dask(X):
 
 def fitted_on_device(estimator):
     """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
-    learned = vars(estimator).items()
-    return "_fit_space_" in vars(estimator) or any(
-        is_array_api(v) for k, v in learned if k.endswith("_")
+    state = vars(estimator)
+    return "_fit_space_" in state or any(
+        is_array_api(v) for k, v in state.items() if k.endswith("_")
     )
 
 
