@@ -81,6 +81,7 @@ def _assert_learned_equal(est_xp, est_np, like, tol):
         got = getattr(est_xp, name)
         assert get_namespace(got).__name__ == get_namespace(like).__name__, name
         assert device(got) == device(like), name
+        assert to_numpy(got).dtype == expected.dtype, name  # float64: the widest here
         assert_allclose(to_numpy(got), expected, err_msg=name, **tol)
 
 
