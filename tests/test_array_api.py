@@ -216,3 +216,25 @@ def test_functional_keeps_namespace_device_dtype(name, space):
     x = move(args[0])
     _assert_like(result, x)
     assert_allclose(to_numpy(result), expected, **_tol(dtype))
+
+
+def test_device_without_float64_learns_in_float32(monkeypatch):
+    """On a device whose widest float is float32 (e.g. MPS) everything stays float32."""
+    import array_api_strict as xp
+
+    import sklearn_norm._array_api as adapter
+    import sklearn_norm._xp_stats as xp_stats
+
+    def float32_only(namespace, dev):
+        return namespace.float32
+
+    monkeypatch.setattr(adapter, "widest_float", float32_only)
+    monkeypatch.setattr(xp_stats, "widest_float", float32_only)
+    X = _data("float32")
+    X_xp = xp.asarray(X)
+    with config_context(array_api_dispatch=True):
+        est = sn.ZScoreScaler().fit(X_xp)
+        Y = est.transform(X_xp)
+    assert est.mean_.dtype == xp.float32 and est.scale_.dtype == xp.float32
+    _assert_like(Y, X_xp)
+    assert_allclose(to_numpy(Y), sn.ZScoreScaler().fit_transform(X), rtol=1e-4, atol=1e-5)
