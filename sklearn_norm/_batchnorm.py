@@ -106,6 +106,7 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (MOMENTS,)
+    _foldable = True
 
     def __init__(
         self, *, eps=1e-5, momentum=None, weight=None, bias=None, n_channels=None, copy=True
@@ -194,4 +195,5 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             self.eps,
             channel_size=length,
             inverse=inverse,
+            take=take,
         )

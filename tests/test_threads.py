@@ -9,9 +9,21 @@ import threading
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
-from sklearn_norm import _chunks, all_estimators, config_context, get_config, set_config
+from sklearn_norm import (
+    BatchNormScaler,
+    DecimalScaler,
+    LogScaler,
+    MinMaxScaler,
+    ZScoreScaler,
+    _chunks,
+    all_estimators,
+    config_context,
+    get_config,
+    set_config,
+)
 from sklearn_norm._config import effective_n_threads
 
 ESTIMATORS = all_estimators()
@@ -163,3 +175,25 @@ def test_threads_nested_map_blocks_runs_serially(tiny_blocks):
             lambda a, b: sum(_chunks.map_blocks(lambda c, d: d - c, 1000, 8)), 1000, 8
         )
     assert inner == [1000] * len(_chunks.row_blocks(1000, 8))
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        MinMaxScaler(feature_range=(-2, 3), clip=True),
+        ZScoreScaler(with_mean=False),
+        DecimalScaler(),
+        LogScaler(offset="auto", base=10),
+        BatchNormScaler(n_channels=4, weight=[1.0, 2.0, 3.0, 4.0], bias=[0.0, 1.0, 2.0, 3.0]),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_threads_folded_rows_equal_plain_rows(est, dtype, tiny_blocks):
+    X = _data(dtype) - 2.0
+    est.fit(X)
+    plain = clone(est).fit(X)
+    plain._foldable = False  # the engine then runs the kernel row block by row block
+    with config_context(n_threads=2):
+        _assert_identical(est.transform(X), plain.transform(X))
+        _assert_identical(est.inverse_transform(X), plain.inverse_transform(X))

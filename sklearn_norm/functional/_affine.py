@@ -17,7 +17,14 @@ def per_feature(values, channel_size):
 
 
 def batch_norm_kernel(
-    running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1, inverse=False
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    eps=1e-5,
+    channel_size=1,
+    inverse=False,
+    take=None,
 ):
     """Kernel of batch normalisation in eval mode, per channel, and of its inverse.
 
@@ -42,6 +49,9 @@ def batch_norm_kernel(
         Number ``L`` of consecutive values per channel in a row.
     inverse : bool, default=False
         Build the inverse map.
+    take : callable or None, default=None
+        Applied to every per-feature parameter array (the chunk engine tiles them to
+        run the kernel on folded rows).
 
     Returns
     -------
@@ -52,9 +62,10 @@ def batch_norm_kernel(
     std = np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)
     std = np.where(std == 0.0, 1.0, std)
     gamma = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
-    factor = per_feature(gamma / std, channel_size)
-    centre = per_feature(running_mean, channel_size)
-    offset = None if bias is None else per_feature(bias, channel_size)
+    take = take or (lambda p: p)
+    factor = take(per_feature(gamma / std, channel_size))
+    centre = take(per_feature(running_mean, channel_size))
+    offset = None if bias is None else take(per_feature(bias, channel_size))
 
     def forward(xp, x, out):
         y = _ops.shift(xp, x, centre, out)
