@@ -64,6 +64,14 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _check_transform_values(self, X):
         """Refuse values the transform cannot take, before anything is written."""
 
+    def _keeps_nonfinite(self, inverse):
+        """Whether the kernel maps every infinite or NaN input to an infinite or NaN output.
+
+        Then the chunk engine tests each block's output, still in cache, for infinities
+        in the input (and re-reads the input only where the output is not finite).
+        """
+        return False
+
     def _refused_below(self):
         """Per-feature limits: ``transform`` refuses values ``<=`` them (``None``: no limit).
 
@@ -164,11 +172,13 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             wide = self._kernel(inverse=inverse, take=lambda p: np.tile(np.asarray(p), k))
         below = None if inverse else self._refused_below()
         limit = None if below is None else float(np.max(below))
+        # test each block's output, just written and in cache, when that is enough
+        on_output = limit is not None or self._keeps_nonfinite(inverse)
 
         def check(x, y):
             """``None`` when the block is fine, else which columns are bad (exactly)."""
             with np.errstate(over="ignore", invalid="ignore"):
-                if limit is not None and y is not None:  # the map makes bad input non-finite
+                if y is not None:
                     ok = np.isfinite(np.add.reduce(y, axis=None))
                 else:
                     ok = np.isfinite(np.add.reduce(x, axis=None))
@@ -183,7 +193,8 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             rows = X.shape[1] * X.itemsize if X.ndim == 2 else X.itemsize
             self._raise_for(X, map_blocks(lambda a, b: check(X[a:b], None), X.shape[0], rows))
             return apply_rows(kernel, X, out, wide)
-        self._raise_for(X, apply_rows(kernel, X, out, wide, check=check))
+        flags = apply_rows(kernel, X, out, wide, check=check, check_output=on_output)
+        self._raise_for(X, flags)
         return out
 
     def _raise_for(self, X, flags):

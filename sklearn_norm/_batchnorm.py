@@ -185,6 +185,9 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             "n_samples_seen_": n_samples_seen(stats),
         }
 
+    def _keeps_nonfinite(self, inverse):
+        return True
+
     def _kernel(self, inverse=False, take=None):
         _, length, weight, bias = self._layout(self.n_features_in_)
         return batch_norm_kernel(

@@ -165,7 +165,7 @@ def folded(a, k):
     return a.reshape(a.shape[0] // k, k * a.shape[1])
 
 
-def apply_rows(kernel, X, out, wide_kernel=None, check=None):
+def apply_rows(kernel, X, out, wide_kernel=None, check=None, check_output=False):
     """Write ``kernel(X[block], out=out[block])`` for every row block of a numpy array.
 
     Parameters
@@ -178,8 +178,11 @@ def apply_rows(kernel, X, out, wide_kernel=None, check=None):
         The same map for folded rows (per-feature parameters tiled :func:`fold` times);
         used where ``X`` and ``out`` are C-contiguous 2-D arrays.
     check : callable or None
-        ``check(x_block, out_block)``, called on every block after it is written, while
-        it is in cache; its results are returned in block order.
+        Called on every block while it is in cache, its results returned in block
+        order: ``check(x_block, None)`` before the block is written, or
+        ``check(x_block, out_block)`` after, with ``check_output``.
+    check_output : bool, default=False
+        Call ``check`` on the written block.
 
     Returns
     -------
@@ -199,12 +202,13 @@ def apply_rows(kernel, X, out, wide_kernel=None, check=None):
 
     def one(start, stop):
         x, y = X[start:stop], out[start:stop]
+        flag = check(x, None) if check is not None and not check_output else None
         main = (stop - start) - (stop - start) % k if wide else 0
         if main:
             wide_kernel(folded(x[:main], k), out=folded(y[:main], k))
         if main < stop - start:
             kernel(x[main:], out=y[main:])
-        return None if check is None else check(x, y)
+        return check(x, y) if check is not None and check_output else flag
 
     results = map_blocks(one, X.shape[0], n_cols * X.itemsize, multiple)
     return out if check is None else results

@@ -90,6 +90,9 @@ class DecimalScaler(ColumnScaler):
             "n_samples_seen_": int(stats.n_rows),
         }
 
+    def _keeps_nonfinite(self, inverse):
+        return True
+
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
         return decimal_kernel(take(self.n_digits_), inverse=inverse)

@@ -153,6 +153,9 @@ class LogScaler(ColumnScaler):
             "use signed=True, offset='auto' or handle_invalid='nan'."
         )
 
+    def _keeps_nonfinite(self, inverse):
+        return not inverse  # log(inf) = inf, log of -inf or below -offset NaN; not expm1(-inf)
+
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
         return log_kernel(

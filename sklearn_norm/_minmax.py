@@ -106,6 +106,9 @@ class MinMaxScaler(ColumnScaler):
             "n_samples_seen_": int(stats.n_rows),
         }
 
+    def _keeps_nonfinite(self, inverse):
+        return inverse or not self.clip
+
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
         return min_max_kernel(

@@ -120,6 +120,9 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
             learned["scale_"] = np.where((scale == 0) | np.isnan(scale), 1.0, scale)
         return learned
 
+    def _keeps_nonfinite(self, inverse):
+        return True
+
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
         mean = take(self.mean_) if self.with_mean else None

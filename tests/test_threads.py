@@ -197,3 +197,44 @@ def test_threads_folded_rows_equal_plain_rows(est, dtype, tiny_blocks):
     with config_context(n_threads=2):
         _assert_identical(est.transform(X), plain.transform(X))
         _assert_identical(est.inverse_transform(X), plain.inverse_transform(X))
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        MinMaxScaler(),
+        MinMaxScaler(clip=True),
+        ZScoreScaler(),
+        DecimalScaler(),
+        LogScaler(),
+        LogScaler(signed=True),
+        LogScaler(handle_invalid="nan"),
+        BatchNormScaler(n_channels=4),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("inverse", [False, True])
+@pytest.mark.parametrize("copy", [True, False])
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_threads_infinity_in_any_block_is_refused(est, inverse, copy, value, tiny_blocks):
+    X = np.abs(_data(np.float64))
+    est.fit(X)
+    bad = X.copy()
+    bad[2900, 5] = value
+    method = est.inverse_transform if inverse else est.transform
+    with config_context(n_threads=2):
+        with pytest.raises(ValueError, match="column 5"):
+            method(bad, copy=copy)
+    if not copy:  # refused before anything was written
+        expected = X.copy()
+        expected[2900, 5] = value
+        np.testing.assert_array_equal(bad, expected)
+
+
+def test_threads_log_invalid_value_in_a_late_block_is_refused(tiny_blocks):
+    X = np.abs(_data(np.float64))
+    est = LogScaler().fit(X)
+    X[2950, 3] = -2.0
+    with config_context(n_threads=2):
+        with pytest.raises(ValueError, match="Negative values in data.*column 3"):
+            est.transform(X)

@@ -182,9 +182,16 @@ def z_score(x, mean, scale):
     return z_score_kernel(mean, scale)(x)
 
 
+#: ``float(f"1e{k}")`` for ``k`` in ``[-_TABLE_K, _TABLE_K]`` (0.0 and inf at the ends).
+_TABLE_K = 400
+_POWERS = np.array([float(f"1e{k}") for k in range(-_TABLE_K, _TABLE_K + 1)])
+
+
 def powers_of_ten(n_digits):
     """The float64 nearest ``10.0**k`` for each integer ``k``, parsed from ``"1e{k}"``."""
     n_digits = np.asarray(n_digits, dtype=np.int64)
+    if np.all(np.abs(n_digits) <= _TABLE_K):  # the parsed values, looked up
+        return _POWERS[n_digits + _TABLE_K]
     flat = [float(f"1e{k}") for k in n_digits.ravel().tolist()]
     return np.asarray(flat, dtype=np.float64).reshape(n_digits.shape)
 
