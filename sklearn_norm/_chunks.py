@@ -31,7 +31,7 @@ FIT_BLOCK_BYTES = 1 << 20
 #: Below this many bytes one thread is faster than waking a pool.
 PARALLEL_MIN_BYTES = 1 << 22
 #: A folded row holds at least this many values (see :func:`fold`).
-FOLD_VALUES = 1024
+FOLD_VALUES = 4096
 
 _pools = {}
 _pools_lock = threading.Lock()
@@ -153,10 +153,13 @@ def colwise(ufunc, a, param, out, k):
     rows = a.shape[0]
     ok = k > 1 and a.flags.c_contiguous and out.flags.c_contiguous
     main = rows - rows % k if ok else 0
+    if out is not a:  # copy, then work in place: faster than two streams in, one out
+        np.copyto(out, a)
     if main:
-        ufunc(folded(a[:main], k), np.tile(param, k), out=folded(out[:main], k))
+        head = folded(out[:main], k)
+        ufunc(head, np.tile(param, k), out=head)
     if main < rows:
-        ufunc(a[main:], param, out=out[main:])
+        ufunc(out[main:], param, out=out[main:])
     return out
 
 

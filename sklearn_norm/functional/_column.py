@@ -30,13 +30,16 @@ def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=Fa
     def numpy_kernel(x, out):
         hi, lo, factor = prepared(x.dtype)
         if inverse:
-            y = np.subtract(x, low, out=out) if low else _ops.copy_into(np, x, out)
+            y = _ops.copy_into(np, x, out)
+            if low:
+                y -= low
             y /= factor
             y += hi
             if lo is not None:
                 y += lo
             return y
-        y = np.subtract(x, hi, out=out)
+        y = _ops.copy_into(np, x, out)  # then in place: faster than x - hi into out
+        y -= hi
         if lo is not None:
             y -= lo
         y *= factor
@@ -124,17 +127,19 @@ def z_score_kernel(mean, scale, inverse=False):
     def numpy_kernel(x, out):
         hi, lo, factor = prepared(x.dtype)
         if inverse:
-            y = _ops.copy_into(np, x, out) if factor is None else np.multiply(x, factor, out=out)
+            y = _ops.copy_into(np, x, out)
+            if factor is not None:
+                y *= factor
             if hi is not None:
                 y += hi
                 if lo is not None:
                     y += lo
             return y
-        if hi is None:
-            return _ops.copy_into(np, x, out) if factor is None else np.divide(x, factor, out=out)
-        y = np.subtract(x, hi, out=out)
-        if lo is not None:
-            y -= lo
+        y = _ops.copy_into(np, x, out)
+        if hi is not None:
+            y -= hi
+            if lo is not None:
+                y -= lo
         if factor is not None:
             y /= factor
         return y
@@ -232,9 +237,9 @@ def decimal_kernel(n_digits, inverse=False):
             return np.divide(out, down, out=out, dtype=np.float64, casting="same_kind")
         if isinstance(x, np.ndarray):  # multiplying or dividing by 1 is exact: skip it
             if not needs_up:
-                return np.divide(x, _ops.cast(down, x.dtype), out=out)
+                return _ops.first(np, "divide", x, _ops.cast(down, x.dtype), out)
             if not needs_down:
-                return np.multiply(x, _ops.cast(up, x.dtype), out=out)
+                return _ops.first(np, "multiply", x, _ops.cast(up, x.dtype), out)
         y = _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
         y /= _ops.param(xp, down, y)
         return y

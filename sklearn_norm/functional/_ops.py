@@ -16,9 +16,13 @@ from .._xp import (
 
 
 def first(xp, name, x, other, out):
-    """``name(x, other)`` into ``out`` (numpy) or as a new array."""
+    """``name(x, other)`` into ``out`` (numpy) or as a new array.
+
+    On numpy ``x`` is copied into ``out`` and the operation runs in place there: one
+    stream in and one out per step is faster than two in and one out, same values.
+    """
     if out is not None:
-        return getattr(np, name)(x, other, out=out)
+        return getattr(np, name)(copy_into(np, x, out), other, out=out)
     return getattr(xp, name)(x, other)
 
 
