@@ -168,7 +168,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         kernel = self._kernel(inverse=inverse)
         k = fold(X.shape[1]) if X.ndim == 2 else 1
         wide = None
-        if self._foldable and k > 1:
+        if self._foldable and 1 < k <= X.shape[0]:
             wide = self._kernel(inverse=inverse, take=lambda p: np.tile(np.asarray(p), k))
         below = None if inverse else self._refused_below()
         limit = None if below is None else float(np.max(below))
