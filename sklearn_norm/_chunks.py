@@ -30,6 +30,8 @@ BLOCK_BYTES = 1 << 19
 FIT_BLOCK_BYTES = 1 << 20
 #: Below this many bytes one thread is faster than waking a pool.
 PARALLEL_MIN_BYTES = 1 << 22
+#: Bytes of the run of consecutive blocks a thread takes at a time (huge pages are 2 MiB).
+RUN_BYTES = 1 << 24
 #: A folded row holds at least this many values (see :func:`fold`).
 FOLD_VALUES = 4096
 
@@ -93,7 +95,11 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
     if n_threads == 1 or getattr(_worker, "busy", False):  # nested calls run serially
         return [func(start, stop) for start, stop in blocks]
     results = [None] * len(blocks)
-    todo = iter(range(len(blocks)))  # next() on it is atomic under the GIL
+    # a thread takes a run of blocks spanning a few huge pages, so that two threads
+    # rarely fault in (and wait on) the same page of a new output
+    run = -(-RUN_BYTES // (blocks[0][1] * int(row_bytes)))
+    run = max(1, min(run, len(blocks) // (4 * n_threads)))  # still 4 runs per thread
+    todo = iter(range(0, len(blocks), run))  # next() on it is atomic under the GIL
     failed = []
 
     def work():
@@ -104,14 +110,15 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
             _worker.busy = False
 
     def _work():
-        for i in todo:
-            if failed:
-                return
-            try:
-                results[i] = func(*blocks[i])
-            except BaseException as exc:  # re-raised in the calling thread
-                failed.append(exc)
-                return
+        for first in todo:
+            for i in range(first, min(first + run, len(blocks))):
+                if failed:
+                    return
+                try:
+                    results[i] = func(*blocks[i])
+                except BaseException as exc:  # re-raised in the calling thread
+                    failed.append(exc)
+                    return
 
     pool = _pool(n_threads - 1)
     futures = [pool.submit(work) for _ in range(n_threads - 1)]
