@@ -37,6 +37,7 @@ def fit(estimator, X, sample_weight, reset):
     stats = stats_of(X, _weights(sample_weight, X, xp, dev), estimator._need)
     _learned_to(estimator, to_numpy)
     estimator._absorb(X, stats, first)
+    estimator._fit_space_ = _space(X)  # even when no array is learned (see _check_fitted)
     return _learned_to_device(estimator, xp, dev)
 
 

@@ -98,7 +98,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         first = not hasattr(self, "_stats")
         X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
         weights = check_weights(sample_weight, X)
-        return self._absorb(X, Stats.of(X, weights, self._need), first)
+        self._absorb(X, Stats.of(X, weights, self._need), first)
+        self.__dict__.pop("_fit_space_", None)  # learned on numpy now (see _array_api)
+        return self
 
     def _absorb(self, X, stats, first):
         """Learn from ``stats``, the summary of ``X``: refuse, merge, derive, set.

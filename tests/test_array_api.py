@@ -238,3 +238,23 @@ def test_device_without_float64_learns_in_float32(monkeypatch):
     assert est.mean_.dtype == xp.float32 and est.scale_.dtype == xp.float32
     _assert_like(Y, X_xp)
     assert_allclose(to_numpy(Y), sn.ZScoreScaler().fit_transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_array_api_nothing_learned_still_checks_namespace():
+    # ZScoreScaler(with_mean=False, with_std=False) learns no array: the namespace of fit
+    # is recorded anyway, and a numpy partial_fit afterwards moves the estimator to numpy
+    import array_api_strict as xp
+
+    X = np.random.default_rng(0).normal(size=(20, 3))  # no NaN: n_samples_seen_ is an int
+    est = sn.ZScoreScaler(with_mean=False, with_std=False)
+    with config_context(array_api_dispatch=True):
+        est.fit(xp.asarray(X))
+        with pytest.raises(
+            ValueError,
+            match=r"same namespace.*ZScoreScaler\.transform\(\)|"
+            r"ZScoreScaler\.transform\(\).*same namespace",
+        ):
+            est.transform(X)
+        _assert_like(est.transform(xp.asarray(X)), xp.asarray(X))
+        est.partial_fit(X)  # learned from numpy now, as an estimator with arrays would be
+        assert_allclose(est.transform(X), X)

@@ -205,7 +205,12 @@ def test_zscore_pandas_output_and_names():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 @parametrize_with_checks(
-    [ZScoreScaler(with_mean=False), ZScoreScaler(ddof=1), ZScoreScaler(with_std=False)]
+    [
+        ZScoreScaler(with_mean=False),
+        ZScoreScaler(ddof=1),
+        ZScoreScaler(with_std=False),
+        ZScoreScaler(with_mean=False, with_std=False),  # learns no array attribute
+    ]
 )
 def test_zscore_parameter_variants_pass_check_estimator(estimator, check):
     check(estimator)
