@@ -4,12 +4,14 @@
 array-api-strict … arrays: each block of rows is summarised on the array's device in
 the widest float it has (float64 where available), and only the per-feature summary
 (a few vectors of ``n_features`` values) travels to the host, as a float64
-:class:`~sklearn_norm._stats.Stats` that merges with any other exactly as usual.
+:class:`~sklearn_norm._stats.Stats` that merges with any other exactly as usual: the
+mean and its rounding correction come back as two vectors, joined on the host into the
+two-part mean (``mean``, ``mean_lo``) that the numpy path carries.
 """
 
 import numpy as np
 
-from ._stats import MOMENTS, RANGE, Stats, merge
+from ._stats import MOMENTS, RANGE, Stats, _two_sum, merge
 from ._xp import device, get_namespace, to_numpy, widest_float
 
 #: Elements of one block of rows summarised at once (bounds the device temporaries).
@@ -75,7 +77,9 @@ def _of_block(X, w, need):
         m2 = _wsum(xp, diff * diff, weights)
         resid = _wsum(xp, diff, weights)
         correction = resid / safe  # corrected two-pass (Chan, Golub & LeVeque)
-        stats.mean = np.where(stats.count > 0, _host(mean + correction), np.nan)
+        # the two-part mean of the numpy path, formed on the host from the two vectors
+        hi, stats.mean_lo = _two_sum(_host(mean), _host(correction))
+        stats.mean = np.where(stats.count > 0, hi, np.nan)
         stats.m2 = np.maximum(_host(m2 - resid * correction), 0.0)
     if RANGE in need:
         seen = _host(xp.sum(xp.astype(~nan, acc), axis=0)) > 0

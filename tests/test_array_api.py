@@ -5,6 +5,7 @@ values. Torch cases are generated only when torch is installed (``make test-torc
 """
 
 import importlib.util
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -238,6 +239,31 @@ def test_device_without_float64_learns_in_float32(monkeypatch):
     assert est.mean_.dtype == xp.float32 and est.scale_.dtype == xp.float32
     _assert_like(Y, X_xp)
     assert_allclose(to_numpy(Y), sn.ZScoreScaler().fit_transform(X), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cuts", [[], [1, 2, 700, 701], list(range(50, 1000, 73))])
+def test_array_api_large_mean_merges_match_fraction_reference(monkeypatch, cuts):
+    # 1e9 ± 1e-3 summarised in many device blocks and partial_fit chunks: the device path
+    # carries the two-part mean like the numpy path, so the merges lose nothing
+    import array_api_strict as xp
+
+    import sklearn_norm._xp_stats as xp_stats
+
+    monkeypatch.setattr(xp_stats, "BLOCK_ELEMENTS", 2 * 37)  # blocks of 37 rows
+    rng = np.random.default_rng(3)
+    X = 1e9 + rng.uniform(-1e-3, 1e-3, size=(1000, 2))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    est = sn.ZScoreScaler()
+    edges = [0, *cuts, X.shape[0]]
+    with config_context(array_api_dispatch=True):
+        for a, b in zip(edges[:-1], edges[1:]):
+            est.partial_fit(xp.asarray(X[a:b]))
+    for j in range(X.shape[1]):
+        values = [Fraction(float(v)) for v in X[~np.isnan(X[:, j]), j]]
+        mean = sum(values) / len(values)
+        var = sum((v - mean) ** 2 for v in values) / len(values)
+        assert abs(Fraction(float(to_numpy(est.mean_)[j])) - mean) <= Fraction(np.spacing(1e9)) / 2
+        assert abs(Fraction(float(to_numpy(est.var_)[j])) / var - 1) < 1e-12
 
 
 def test_array_api_nothing_learned_still_checks_namespace():
