@@ -60,6 +60,20 @@ class LogScaler(ColumnScaler):
     sklearn.preprocessing.FunctionTransformer : With ``func=np.log1p``.
     sklearn_norm.functional.log_scale : The stateless function.
 
+    Notes
+    -----
+    The ``positive_only`` estimator tag is set whenever ``fit`` refuses values
+    (``handle_invalid="error"``, ``signed=False`` and a numeric ``offset``). Such a
+    scaler accepts exactly :math:`x > -c`, which no tag expresses; positive data is
+    the promise that holds for every :math:`c > 0`. With :math:`c > 1` the scaler also
+    takes values in :math:`(-c, 0]`, so scikit-learn's ``check_fit_non_negative``,
+    which expects ``fit`` to refuse -1, fails for it: accepting -1 is the correct
+    behaviour, and that check is its one expected failure. Clearing the tag instead
+    would be no more honest: the checks would then fit standard-normal data, whose
+    values below :math:`-c` the scaler rightly refuses. With :math:`c \\le 0` even the
+    zeros of the checks' non-negative data are refused (:math:`\\log 0`), so use a
+    positive offset with scikit-learn's checks.
+
     Examples
     --------
     >>> import numpy as np
@@ -169,7 +183,7 @@ class LogScaler(ColumnScaler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # fit refuses data at or below -offset only with handle_invalid="error"; "auto"
-        # and signed=True take any data. (offset > 1 takes -1 too, but no tag says
-        # "x > -offset": positive data is the safe promise.)
+        # and signed=True take any data. offset > 1 takes -1 too, but no tag says
+        # "x > -offset": positive data is the safe promise (see Notes).
         tags.input_tags.positive_only = self._refusing() and self.offset != "auto"
         return tags

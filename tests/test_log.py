@@ -216,7 +216,27 @@ def test_log_handle_invalid_nan_is_not_positive_only():
         LogScaler(handle_invalid="nan"),
         LogScaler(offset="auto", base=2),
         LogScaler(offset=0.5),
-    ]
+        LogScaler(offset=2.0),
+    ],
+    expected_failed_checks=lambda est: (
+        {"check_fit_non_negative": "offset > 1 accepts -1 (-1 > -offset), rightly"}
+        if est.offset == 2.0
+        else {}
+    ),
 )
 def test_log_parameter_variants_pass_check_estimator(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("offset", [0.5, 1.0, 2.0, 5.0])
+def test_log_positive_only_tag_is_kept_for_any_positive_offset(offset):
+    # the tag promises that positive data is accepted and that data at or below -offset
+    # is refused with the message check_estimator looks for; x in (-offset, 0] is taken
+    est = LogScaler(offset=offset)
+    assert est.__sklearn_tags__().input_tags.positive_only
+    est.fit(np.array([[0.0], [1e-300], [3.0]]))
+    with pytest.raises(ValueError, match="Negative values in data"):
+        LogScaler(offset=offset).fit(np.array([[-offset], [1.0]]))
+    inside = -0.99 * offset
+    out = LogScaler(offset=offset).fit(np.array([[inside], [1.0]])).transform([[inside]])
+    np.testing.assert_allclose(out, [[math.log(offset + inside)]], rtol=1e-12)
