@@ -69,7 +69,7 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
     if _plain_float_array(estimator, X, reset):  # what validate_data would return, cheaply
         if reset:
             estimator.n_features_in_ = X.shape[1]
-        return X.copy() if copy else X
+        return X.copy(order="K") if copy else X  # keeps F order, as validate_data does
     bad = _non_numeric_columns(X)
     if bad:
         listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
@@ -103,14 +103,18 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
         raise
 
 
+_NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _plain_float_array(estimator, X, reset):
     """Whether ``validate_data`` would return ``X`` unchanged and only check its width.
 
-    A non-empty 2-D float32/float64 ``numpy.ndarray`` for an estimator without feature
-    names; ``validate_data`` costs about a millisecond per call (DataFrame sniffing),
-    which dominates ``fit`` and ``transform`` on small inputs.
+    A non-empty 2-D native-byte-order float32/float64 ``numpy.ndarray`` (not a memmap)
+    for an estimator without feature names; ``validate_data`` costs about a millisecond
+    per call (DataFrame sniffing), which dominates ``fit`` and ``transform`` on small
+    inputs. Big-endian input is converted by ``validate_data``, so it takes that path.
     """
-    if type(X) is not np.ndarray or X.ndim != 2 or X.dtype.type not in (np.float32, np.float64):
+    if type(X) is not np.ndarray or X.ndim != 2 or X.dtype not in _NATIVE_FLOATS:
         return False
     if 0 in X.shape or hasattr(estimator, "feature_names_in_"):
         return False

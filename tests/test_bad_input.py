@@ -7,6 +7,7 @@ edge cases below fails the test.
 import copy
 import inspect
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -571,3 +572,99 @@ def test_minmax_all_nan_column_stays_nan():
     est = MinMaxScaler().fit(EDGE["all-nan-column"])
     assert np.isnan(est.data_min_[1]) and np.isnan(est.data_max_[1])
     assert np.isnan(est.transform(EDGE["all-nan-column"])[:, 1]).all()
+
+
+def _memmap(tmp_path, X):
+    out = np.memmap(tmp_path / "X.dat", dtype=X.dtype, mode="w+", shape=X.shape)
+    out[:] = X
+    return out
+
+
+def _read_only(X):
+    X = X.copy()
+    X.flags.writeable = False
+    return X
+
+
+#: name -> builds X (of 3 columns where it has columns) from X3 and a temporary folder
+FAST_PATH_INPUTS = {
+    "C float64": lambda tmp: X3.copy(),
+    "F float64": lambda tmp: np.asfortranarray(X3),
+    "float32": lambda tmp: X3.astype(np.float32),
+    "float16": lambda tmp: X3.astype(np.float16),
+    "big-endian": lambda tmp: X3.astype(">f8"),
+    "read-only": lambda tmp: _read_only(X3),
+    "memmap": lambda tmp: _memmap(tmp, X3),
+    "strided view": lambda tmp: np.repeat(X3, 2, axis=1)[:, ::2],
+    "1-D": lambda tmp: X3[:, 0].copy(),
+    "no rows": lambda tmp: X3[:0].copy(),
+    "no columns": lambda tmp: X3[:, :0].copy(),
+    "4 columns": lambda tmp: np.hstack([X3, X3[:, :1]]),
+    "DataFrame": lambda tmp: DF.copy(),
+}
+
+
+def _outcome(validate, X, state, reset, copy_):
+    """What validating ``X`` does to a ZScoreScaler holding ``state``."""
+    est = ZScoreScaler()
+    est.__dict__.update(copy.deepcopy(state))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = validate(est, X, reset, copy_)
+        except (TypeError, ValueError) as err:
+            return ("error", type(err), str(err), [str(w.message) for w in caught])
+    seen = {k: v for k, v in vars(est).items() if k.endswith("_in_")}
+    return (
+        out,
+        (out is X, np.shares_memory(out, X), type(out), out.dtype, out.shape),
+        (out.flags.c_contiguous, out.flags.f_contiguous, out.flags.writeable),
+        seen,
+        [str(w.message) for w in caught],
+    )
+
+
+@pytest.mark.parametrize("copy_", [False, True], ids=["no copy", "copy"])
+@pytest.mark.parametrize("reset", [True, False])
+@pytest.mark.parametrize("fitted_on", [None, "numpy", "DataFrame"])
+@pytest.mark.parametrize("name", list(FAST_PATH_INPUTS))
+def test_check_X_records_features_exactly_like_validate_data(
+    tmp_path, name, fitted_on, reset, copy_
+):
+    # check_X skips validate_data for plain float arrays: the result, n_features_in_,
+    # feature_names_in_, warnings and errors must be those of scikit-learn's validate_data
+    from sklearn.utils.validation import FLOAT_DTYPES, validate_data
+
+    from sklearn_norm._validation import check_X
+
+    state = {}
+    if fitted_on is not None:
+        fitted = ZScoreScaler()
+        validate_data(fitted, DF if fitted_on == "DataFrame" else X3, reset=True)
+        state = vars(fitted)
+    ours = _outcome(
+        lambda est, X, reset, copy: check_X(est, X, reset=reset, copy=copy),
+        FAST_PATH_INPUTS[name](tmp_path),
+        state,
+        reset,
+        copy_,
+    )
+    reference = _outcome(
+        lambda est, X, reset, copy: validate_data(
+            est, X, reset=reset, dtype=FLOAT_DTYPES, ensure_all_finite=False, copy=copy
+        ),
+        FAST_PATH_INPUTS[name](tmp_path),
+        state,
+        reset,
+        copy_,
+    )
+    if isinstance(reference[0], str):  # an error
+        assert ours == reference
+        return
+    assert not isinstance(ours[0], str), ours
+    np.testing.assert_array_equal(ours[0], reference[0])
+    assert ours[1:3] == reference[1:3]
+    assert ours[3].keys() == reference[3].keys()
+    for key, value in reference[3].items():
+        np.testing.assert_array_equal(ours[3][key], value)
+    assert ours[4] == reference[4]
