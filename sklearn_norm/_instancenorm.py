@@ -219,6 +219,9 @@ class InstanceNormScaler(GroupedScaler):
         mean, var, _ = self._running_state()
         return y, [mean[None, :], group_std(var, self.eps)[None, :]]
 
+    def _forward_block(self, x, out, kept):
+        return None if self.track_running_stats else super()._forward_block(x, out, kept)
+
     def _backward(self, y, stats, out=None):
         if stats is None:
             return self._fixed_kernel(inverse=True)(y, out=out)

@@ -23,7 +23,16 @@ from ._engines import engine_for
 from ._sklearn_compat import _fit_context
 from ._validation import check_X, inf_columns, reject_inf
 from ._xp import device, get_namespace, widest_float
-from .functional._rows import as64, group_moments, group_std, quiet, scale_groups, unscale_groups
+from .functional._rows import (
+    as64,
+    block_bytes,
+    group_moments,
+    group_norm_block,
+    group_std,
+    quiet,
+    scale_groups,
+    unscale_groups,
+)
 
 
 @dataclass
@@ -82,6 +91,14 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _backward(self, y, stats, out=None):
         """Undo :meth:`_forward` on a block, given the kept statistics (or None)."""
         raise NotImplementedError
+
+    def _forward_block(self, x, out, kept):
+        """Fast :meth:`_forward` of a numpy block into ``out`` (kept statistics into ``kept``).
+
+        Returns whether the block holds a NaN or an infinity (the caller then tests it for
+        infinities), or None, having written nothing, where the scaler has no such kernel.
+        """
+        return None
 
     def _invertible(self):
         """Whether ``inverse_transform`` is possible with the current parameters."""
@@ -191,19 +208,25 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self._refuse_inf(X)
 
         def block(start, stop):
-            x = X[start:stop]
+            x, y = X[start:stop], out[start:stop, :n_features]
+            kept = out[start:stop, n_features:] if n_kept else None
+            nonfinite = self._forward_block(x, y, kept)
+            if nonfinite is False:  # a finite block needs no infinity test
+                return
             if not in_place:
                 has_inf = inf_columns(x)
                 if has_inf is not None:
                     reject_inf(self, has_inf)
-            _, stats = self._forward(x, out=out[start:stop, :n_features])
+            if nonfinite:
+                return
+            _, stats = self._forward(x, out=y)
             column = n_features
             for s in stats if n_kept else []:
                 width = s.shape[1]
                 np.copyto(out[start:stop, column : column + width], s, casting="same_kind")
                 column += width
 
-        map_blocks(block, n, n_features * X.itemsize)
+        map_blocks(block, n, n_features * X.itemsize, block_bytes=block_bytes(X.itemsize))
         return out
 
     def _transform_sparse(self, X, copy):
@@ -341,6 +364,12 @@ class GroupedScaler(SampleScaler):
             return weight, bias
         xp = get_namespace(like)
         return as64(xp, weight, like), as64(xp, bias, like)
+
+    def _forward_block(self, x, out, kept):
+        layout = self._layout
+        return group_norm_block(
+            x, layout.n_groups, self.eps, layout.weight, layout.bias, out, kept
+        )
 
     @quiet
     def _forward(self, x, out=None):

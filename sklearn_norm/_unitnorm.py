@@ -11,6 +11,7 @@ from .functional._rows import (
     quiet,
     row_norms,
     sparse_row_norms,
+    unit_norm_block,
 )
 
 
@@ -87,6 +88,9 @@ class UnitNormScaler(SampleScaler):
     def _forward(self, x, out=None):
         norms = row_norms(x, self.norm)
         return divide_rows(x, norms, out), [norms]
+
+    def _forward_block(self, x, out, kept):
+        return unit_norm_block(x, self.norm, out, kept)
 
     @quiet
     def _backward(self, y, stats, out=None):

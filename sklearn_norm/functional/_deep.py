@@ -27,6 +27,7 @@ from . import _ops
 from ._affine import batch_norm_kernel
 from ._rows import (
     as64,
+    blockwise,
     channels_view,
     check_eps,
     check_norm,
@@ -34,15 +35,21 @@ from ._rows import (
     divide_sparse_rows,
     expand_channels,
     group_moments,
+    group_norm_block,
     group_std,
     quiet,
     row_norms,
     scale_groups,
     sparse_row_norms,
+    unit_norm_block,
 )
 
 
 def _normalise_rows(xp, x2, n_groups, weight, bias, eps):
+    if xp is np:  # the estimators' block kernel: the same values
+        return blockwise(
+            group_norm_block, x2, n_groups, eps, as64(np, weight, x2), as64(np, bias, x2)
+        )
     d, _, var, _ = group_moments(x2, n_groups)
     return scale_groups(d, group_std(var, eps), as64(xp, weight, x2), as64(xp, bias, x2), x2.dtype)
 
@@ -295,4 +302,6 @@ def unit_norm(x, norm="l2", axis=-1):
         X.sum_duplicates()
         return divide_sparse_rows(X, sparse_row_norms(X, norm))
     xp, x = _ops.float_array(x)
+    if xp is np and x.ndim == 2 and axis in (-1, 1):  # the estimator's block kernel
+        return blockwise(unit_norm_block, x, norm)
     return divide_rows(x, row_norms(x, norm, axis))

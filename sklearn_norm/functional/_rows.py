@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import _xp
+from .._chunks import BLOCK_BYTES, map_blocks, scratch
 from . import _ops
 
 #: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
@@ -280,3 +281,138 @@ def divide_sparse_rows(X, norms):
     safe = np.where(norms == 0.0, 1.0, norms)
     np.divide(X.data, safe[rows], out=X.data, casting="same_kind")
     return X
+
+
+# -- numpy block kernels of the chunk engine -------------------------------------------
+#: A row (group) whose squared mean exceeds this many variances has its statistics
+#: recomputed by the exact two-pass :func:`group_moments` (the one-pass variance
+#: ``E[x^2] - E[x]^2`` then loses about ``log2(1 + this)`` bits; well below that it is
+#: as good as the two-pass one).
+ONE_PASS_COND = 64.0
+
+
+def block_bytes(itemsize):
+    """Row blocks of the block kernels: their float64 work copy is at most ``BLOCK_BYTES``."""
+    return BLOCK_BYTES * itemsize // 8
+
+
+def blockwise(kernel, x, *args):
+    """``kernel(x[rows], *args, out=y[rows])`` on the chunk engine's row blocks of ``x``.
+
+    ``x`` is a 2-D numpy array; ``y`` a new one like it. The estimators call the same
+    kernels on the same blocks, so a function and its estimator give the same values.
+    """
+    out = np.empty_like(x)
+
+    def one(start, stop):
+        kernel(x[start:stop], *args, out=out[start:stop])
+
+    map_blocks(one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize))
+    return out
+
+
+def _wide(x):
+    """``x`` as float64: itself, or a copy in the calling thread's reused scratch block."""
+    if x.dtype == np.float64:
+        return x
+    buf = scratch(x.shape)
+    np.copyto(buf, x)
+    return buf
+
+
+@quiet
+def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=None):
+    """:func:`scale_groups` of :func:`group_moments` on a numpy block, fast where finite.
+
+    Float64 statistics in one pass (sums and sums of squares, ``einsum``); a row with a
+    group whose variance is small next to its squared mean (:data:`ONE_PASS_COND`) or
+    zero, or with a NaN or an infinity, is recomputed by the exact, NaN-aware two-pass
+    path, so a row's result depends on that row alone. The output is written once, in
+    ``x``'s dtype: ``(x - hi) / std - lo / std`` with the float64 mean split as
+    ``hi + lo`` in that dtype, so a float32 block needs no float64 output.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_rows, n_groups * M)
+    n_groups : int
+    eps : float
+    weight, bias : float64 ndarray of shape (n_groups * M,) or None
+    out : ndarray like ``x``
+        Where the result goes (may be ``x``).
+    kept : ndarray of shape (n_rows, 2 * n_groups) or None
+        Where the means then the stds go, in ``out``'s dtype.
+
+    Returns
+    -------
+    nonfinite : bool
+        Whether some row holds a NaN or an infinity (or its squares overflow).
+    """
+    rows, n_features = x.shape
+    m = n_features // n_groups
+    w = _wide(x).reshape(rows, n_groups, m)
+    s2 = np.einsum("ijk,ijk->ij", w, w)
+    mean = np.einsum("ijk->ij", w) / m
+    var = s2 / m - mean * mean
+    finite = np.isfinite(s2)
+    exact = np.flatnonzero((~(var * ONE_PASS_COND > mean * mean) | ~finite).any(axis=1))
+    std = group_std(var, eps)
+    if exact.size:  # before ``out``, which may be ``x``, is written
+        d, mean_exact, var_exact, _ = group_moments(x[exact], n_groups)
+        mean[exact], std[exact] = mean_exact, group_std(var_exact, eps)
+    dtype = x.dtype
+    hi = mean.astype(dtype)
+    y = np.reshape(out, (rows, n_groups, m), copy=False)
+    np.subtract(x.reshape(rows, n_groups, m), hi[..., None], out=y)
+    np.multiply(y, (1.0 / std).astype(dtype)[..., None], out=y)
+    if dtype != np.float64:
+        np.subtract(y, ((mean - hi) / std).astype(dtype)[..., None], out=y)
+    if weight is not None:
+        np.multiply(out, weight.astype(dtype), out=out)
+    if bias is not None:
+        np.add(out, bias.astype(dtype), out=out)
+    if exact.size:
+        out[exact] = scale_groups(d, std[exact], weight, bias, dtype)
+    if kept is not None:
+        np.copyto(kept[:, :n_groups], mean, casting="same_kind")
+        np.copyto(kept[:, n_groups:], std, casting="same_kind")
+    return not finite.all()
+
+
+@quiet
+def unit_norm_block(x, norm, out, kept=None):
+    """:func:`divide_rows` by :func:`row_norms` on a numpy block, fast where finite.
+
+    Float64 sums; a row with a NaN or an infinity, or whose squares overflow, takes the
+    NaN-aware, rescaling :func:`row_norms`, so a row's result depends on that row alone.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_rows, n_features)
+    norm : {"l1", "l2", "max"}
+    out : ndarray like ``x``
+        Where the result goes (may be ``x``).
+    kept : ndarray of shape (n_rows, 1) or None
+        Where the norms go, in ``out``'s dtype.
+
+    Returns
+    -------
+    nonfinite : bool
+        Whether some row holds a NaN or an infinity (or its squares overflow).
+    """
+    wide = None if x.dtype == np.float64 else np.float64
+    if norm == "l2":
+        norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=wide))
+    else:
+        a = np.abs(x, out=scratch(x.shape, x.dtype))
+        reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
+        norms = reduce(a, axis=1, dtype=wide)
+    bad = np.flatnonzero(~np.isfinite(norms))
+    if bad.size:  # before ``out``, which may be ``x``, is written
+        rough = x[bad]
+        norms[bad] = row_norms(rough, norm)[:, 0]
+    np.divide(x, np.where(norms == 0.0, 1.0, norms).astype(x.dtype)[:, None], out=out)
+    if bad.size:
+        out[bad] = divide_rows(rough, norms[bad, None])
+    if kept is not None:
+        np.copyto(kept[:, 0], norms, casting="same_kind")
+    return bool(bad.size)
