@@ -12,10 +12,16 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._chunks import apply_rows, fold, map_blocks, output_for
-from ._engines import engine_for
+from ._engines import engine_for, forget
 from ._sklearn_compat import _fit_context
 from ._stats import MOMENTS, Stats, merge
-from ._validation import check_weights, check_X, reject_inf, reject_overflow
+from ._validation import (
+    check_weights,
+    check_X,
+    reject_inf,
+    reject_overflow,
+    sparse_inf_columns,
+)
 
 
 def atomic(method):
@@ -32,6 +38,18 @@ def atomic(method):
             raise
 
     return wrapper
+
+
+def checked_input(estimator, X, copy, names=True):
+    """The numpy path's start of ``transform``: fitted, ``copy`` resolved, ``X`` validated.
+
+    Returns ``(X, copy)``; ``copy=None`` takes the estimator's ``copy`` parameter.
+    ``names=False`` checks the number of columns only (``inverse_transform``).
+    """
+    check_is_fitted(estimator)
+    copy = estimator.copy if copy is None else copy
+    sparse_reason = estimator._sparse_reason()
+    return check_X(estimator, X, reset=False, sparse_reason=sparse_reason, names=names), copy
 
 
 class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -83,8 +101,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------
     def _reset(self):
-        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-            delattr(self, name)
+        forget(self)
         self.__dict__.pop("_stats", None)
 
     @atomic
@@ -161,9 +178,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         engine = engine_for(X, self)
         if engine is not None:
             return engine.apply(self, X, copy, inverse)
-        check_is_fitted(self)
-        copy = self.copy if copy is None else copy
-        X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason(), names=not inverse)
+        X, copy = checked_input(self, X, copy, names=not inverse)
         if sparse.issparse(X):
             return self._apply_sparse(X, copy, inverse)
         out = output_for(X, copy)
@@ -214,9 +229,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             if not isinstance(X, sparse.csr_matrix | sparse.csr_array)
             else (X.copy() if copy else X)
         )
-        has_inf = np.isinf(X.data)
-        if has_inf.any():
-            reject_inf(self, np.bincount(X.indices[has_inf], minlength=X.shape[1]) > 0)
+        reject_inf(self, sparse_inf_columns(X))
         if not inverse:
             self._check_transform_values(X)
         kernel = self._kernel(inverse=inverse, take=lambda p: np.asarray(p)[X.indices])

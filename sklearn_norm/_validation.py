@@ -182,3 +182,12 @@ def inf_columns(X):
         return None
     has_inf = np.isinf(X).any(axis=0)
     return has_inf if has_inf.any() else None
+
+
+def sparse_inf_columns(X):
+    """Boolean mask of the columns of a sparse matrix holding an infinity (None when none)."""
+    X = X if X.format == "csr" else X.tocsr()
+    bad = np.isinf(X.data)
+    if not bad.any():
+        return None
+    return np.bincount(X.indices[bad], minlength=X.shape[1]) > 0

@@ -668,3 +668,15 @@ def test_check_X_records_features_exactly_like_validate_data(
     for key, value in reference[3].items():
         np.testing.assert_array_equal(ours[3][key], value)
     assert ours[4] == reference[4]
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_inf_columns_matches_dense_reference(fmt):
+    from sklearn_norm._validation import sparse_inf_columns
+
+    X = sparse.random(40, 7, density=0.3, format="csr", random_state=0)
+    assert sparse_inf_columns(X.asformat(fmt)) is None
+    X = X.tolil()
+    X[3, 2], X[30, 5], X[31, 5] = np.inf, -np.inf, np.nan
+    X = X.asformat(fmt)
+    np.testing.assert_array_equal(sparse_inf_columns(X), np.isinf(X.toarray()).any(axis=0))
