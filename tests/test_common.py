@@ -3,9 +3,21 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import sklearn_norm as sn
 from sklearn_norm import all_estimators
 
-ESTIMATORS = [cls() for cls in all_estimators()]
+#: Defaults, then the parameters that learn, keep or invert more (the column-wise
+#: scalers' own variants are in their test files).
+ESTIMATORS = [cls() for cls in all_estimators()] + [
+    sn.UnitNormScaler(keep_norm=True),
+    sn.UnitNormScaler(norm="max"),
+    sn.LayerNormScaler(keep_stats=True),
+    sn.InstanceNormScaler(keep_stats=True),
+    sn.InstanceNormScaler(track_running_stats=True),
+    sn.GroupNormScaler(keep_stats=True),
+    sn.BatchNormScaler(momentum=0.1),
+    sn.BatchNormScaler(momentum="cumulative"),
+]
 
 
 def test_all_estimators_found():
