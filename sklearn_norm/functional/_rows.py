@@ -350,22 +350,27 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     rows, n_features = x.shape
     m = n_features // n_groups
     w = _wide(x).reshape(rows, n_groups, m)
-    s2 = np.einsum("ijk,ijk->ij", w, w)
-    mean = np.einsum("ijk->ij", w) / m
-    var = s2 / m - mean * mean
-    finite = np.isfinite(s2)
-    exact = np.flatnonzero((~(var * ONE_PASS_COND > mean * mean) | ~finite).any(axis=1))
-    std = group_std(var, eps)
+    s2 = np.vecdot(w, w)  # per-row dot products: a fixed order of sums for each row
+    mean = np.vecdot(w, np.ones(m))
+    mean /= m
+    var = s2 / m
+    var -= mean * mean
+    ok = var * ONE_PASS_COND > mean * mean  # False for NaN, for var <= 0, and ...
+    nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
+    if nonfinite:  # ... for infinity: squares that overflowed
+        ok &= np.isfinite(s2)
+    exact = np.flatnonzero(~ok.all(axis=1))
+    std = np.sqrt(var + eps)
     if exact.size:  # before ``out``, which may be ``x``, is written
         d, mean_exact, var_exact, _ = group_moments(x[exact], n_groups)
         mean[exact], std[exact] = mean_exact, group_std(var_exact, eps)
     dtype = x.dtype
-    hi = mean.astype(dtype)
+    hi = mean.astype(dtype)[..., None]
     y = np.reshape(out, (rows, n_groups, m), copy=False)
-    np.subtract(x.reshape(rows, n_groups, m), hi[..., None], out=y)
+    np.subtract(x.reshape(rows, n_groups, m), hi, out=y)
     np.multiply(y, (1.0 / std).astype(dtype)[..., None], out=y)
     if dtype != np.float64:
-        np.subtract(y, ((mean - hi) / std).astype(dtype)[..., None], out=y)
+        np.subtract(y, ((mean - hi[..., 0]) / std).astype(dtype)[..., None], out=y)
     if weight is not None:
         np.multiply(out, weight.astype(dtype), out=out)
     if bias is not None:
@@ -375,7 +380,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     if kept is not None:
         np.copyto(kept[:, :n_groups], mean, casting="same_kind")
         np.copyto(kept[:, n_groups:], std, casting="same_kind")
-    return not finite.all()
+    return nonfinite
 
 
 @quiet
@@ -401,7 +406,8 @@ def unit_norm_block(x, norm, out, kept=None):
     """
     wide = None if x.dtype == np.float64 else np.float64
     if norm == "l2":
-        norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=wide))
+        w = _wide(x)
+        norms = np.sqrt(np.vecdot(w, w))
     else:
         a = np.abs(x, out=scratch(x.shape, x.dtype))
         reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
