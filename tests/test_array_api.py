@@ -284,3 +284,32 @@ def test_array_api_nothing_learned_still_checks_namespace():
         _assert_like(est.transform(xp.asarray(X)), xp.asarray(X))
         est.partial_fit(X)  # learned from numpy now, as an estimator with arrays would be
         assert_allclose(est.transform(X), X)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        sn.UnitNormScaler(keep_norm=True),
+        sn.UnitNormScaler(norm="l1"),
+        sn.LayerNormScaler(keep_stats=True),
+        sn.InstanceNormScaler(n_channels=3, keep_stats=True),
+        sn.InstanceNormScaler(n_channels=2, track_running_stats=True),
+        sn.GroupNormScaler(n_groups=2, keep_stats=True),
+    ],
+    ids=repr,
+)
+def test_samplewise_on_device_without_float64(est):
+    """Row statistics accumulate in float32 where the device has no float64 (e.g. MPS)."""
+    import array_api_strict as xp
+
+    X = _data("float32")
+    X_xp = xp.asarray(X, device=xp.Device("no_float64"))
+    with config_context(array_api_dispatch=True):
+        fitted = clone(est).fit(X_xp)
+        Y = fitted.transform(X_xp)
+        back = fitted.inverse_transform(Y) if hasattr(fitted, "inverse_transform") else None
+    _assert_like(Y, X_xp)
+    assert_allclose(to_numpy(Y), clone(est).fit_transform(X), rtol=1e-4, atol=1e-5)
+    if back is not None:
+        _assert_like(back, X_xp)
+        assert_allclose(to_numpy(back), X, rtol=1e-4, atol=1e-5)

@@ -139,7 +139,7 @@ def group_moments(x, n_groups, ddof=0):
         count = float(d.shape[-1])
     else:
         mask = xp.isnan(d)
-        count = xp.sum(xp.astype(~mask, xp.float64), axis=-1)
+        count = xp.sum(xp.astype(~mask, d.dtype), axis=-1)
         total = xp.sum(xp.where(mask, 0.0, d), axis=-1)
     mean = _safe_divide(xp, total, count, math.nan)
     d -= xp.expand_dims(mean, axis=-1)
