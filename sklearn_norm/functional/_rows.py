@@ -353,15 +353,16 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     s2 = np.vecdot(w, w)  # per-row dot products: a fixed order of sums for each row
     mean = np.vecdot(w, np.ones(m))
     mean /= m
+    square = mean * mean
     var = s2 / m
-    var -= mean * mean
-    ok = var * ONE_PASS_COND > mean * mean  # False for NaN, for var <= 0, and ...
+    var -= square
+    ok = var * ONE_PASS_COND > square  # False for NaN, for var <= 0, and ...
     nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
     if nonfinite:  # ... for infinity: squares that overflowed
         ok &= np.isfinite(s2)
-    exact = np.flatnonzero(~ok.all(axis=1))
-    std = np.sqrt(var + eps)
-    if exact.size:  # before ``out``, which may be ``x``, is written
+    exact = np.flatnonzero(~ok.all(axis=1)) if nonfinite or not ok.all() else ()
+    std = np.sqrt(np.add(var, eps, out=var), out=var)
+    if len(exact):  # before ``out``, which may be ``x``, is written
         d, mean_exact, var_exact, _ = group_moments(x[exact], n_groups)
         mean[exact], std[exact] = mean_exact, group_std(var_exact, eps)
     dtype = x.dtype
@@ -379,7 +380,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
         np.multiply(out, weight.astype(dtype), out=out)
     if bias is not None:
         np.add(out, bias.astype(dtype), out=out)
-    if exact.size:
+    if len(exact):
         out[exact] = scale_groups(d, std[exact], weight, bias, dtype)
     if kept is not None:
         np.copyto(kept[:, :n_groups], mean, casting="same_kind")
