@@ -193,3 +193,26 @@ def test_samplewise_many_blocks_on_threads_equal_the_function(est, function):
 def test_samplewise_make_scaler(name):
     est = make_scaler(name, eps=0.5) if name != "unitnorm" else make_scaler(name, norm="l1")
     assert est.fit(X).transform(X).shape == X.shape
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_groups", [1, 2])
+def test_groupnorm_block_one_pass_and_exact_rows_agree_with_long_double(dtype, n_groups):
+    """Well-conditioned rows take the one-pass statistics, rows with a large mean and a
+    small spread (or constant, or NaN) the exact two-pass path: both as good as a
+    long-double reference, in one block and whatever the row's neighbours."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(400, 12))
+    X[::3] = 1e6 + rng.normal(scale=1e-2, size=X[::3].shape)  # mean**2 >> variance
+    X[5] = 3.0  # constant row
+    X[7, 4] = np.nan
+    X = X.astype(dtype)
+    est = GroupNormScaler(n_groups=n_groups, keep_stats=True, eps=0.0)
+    Y = est.fit_transform(X)
+    ref = X.astype(np.longdouble).reshape(400, n_groups, -1)
+    mean = np.nanmean(ref, axis=-1, keepdims=True)
+    std = np.sqrt(np.nanmean((ref - mean) ** 2, axis=-1, keepdims=True))
+    expected = ((ref - mean) / np.where(std == 0, 1, std)).reshape(400, 12)
+    tol = 1e-9 if dtype == np.float64 else 2e-6
+    assert_allclose(Y[:, :12].astype(float), expected.astype(float), rtol=0, atol=tol)
+    assert_array_equal(est.transform(X[1::2]), Y[1::2])  # a row's result: that row alone
