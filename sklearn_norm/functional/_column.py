@@ -303,9 +303,9 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
     """
     offset = np.asarray(to_numpy(offset), dtype=np.float64)
     ones = offset == 1.0
-    unit = bool(np.all(ones))
+    unit = bool(ones.all())
     # some features have offset 1: log1p/expm1 there, log/exp elsewhere
-    mixed = not unit and bool(np.any(ones))
+    mixed = not unit and bool(ones.any())
     added = np.where(ones, 0.0, offset) if mixed else offset
     log_base = math.log(base)
 
