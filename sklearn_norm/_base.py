@@ -11,7 +11,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._chunks import apply_rows, fold, map_blocks, output_for
+from ._chunks import apply_rows, finite_sum, fold, map_blocks, output_for
 from ._engines import engine_for, forget
 from ._sklearn_compat import _fit_context
 from ._stats import MOMENTS, Stats, merge
@@ -196,9 +196,9 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             """``None`` when the block is fine, else which columns are bad (exactly)."""
             with np.errstate(over="ignore", invalid="ignore"):
                 if y is not None:
-                    ok = np.isfinite(np.add.reduce(y, axis=None))
+                    ok = finite_sum(y)
                 else:
-                    ok = np.isfinite(np.add.reduce(x, axis=None))
+                    ok = finite_sum(x)
                     ok = ok and (limit is None or np.minimum.reduce(x, axis=None) > limit)
             if ok:
                 return None
