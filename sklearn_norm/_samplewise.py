@@ -17,11 +17,11 @@ from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from ._base import atomic
+from ._base import atomic, checked_input
 from ._chunks import map_blocks, output_for
-from ._engines import engine_for
+from ._engines import engine_for, forget
 from ._sklearn_compat import _fit_context
-from ._validation import check_X, inf_columns, reject_inf
+from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
 from .functional._rows import (
     as64,
@@ -111,8 +111,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if engine is not None:
             return engine.fit_rows(self, X, reset, partial)
         if reset:
-            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-                delattr(self, name)
+            forget(self)
         X = check_X(self, X, reset=reset, sparse_reason=self._sparse_reason())
         self._layout = self._make_layout(X.shape[1])
         self._refuse_inf(X)
@@ -157,11 +156,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _refuse_inf(self, X):
         if sparse.issparse(X):
-            bad = np.isinf(X.data)
-            if bad.any():
-                X = sparse.csr_array(X)
-                cols = X.indices[np.isinf(X.data)]
-                reject_inf(self, np.bincount(cols, minlength=X.shape[1]) > 0)
+            reject_inf(self, sparse_inf_columns(X))
             return
         if not isinstance(X, np.ndarray):
             return
@@ -189,9 +184,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         engine = engine_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=False)
-        check_is_fitted(self)
-        copy = self.copy if copy is None else copy
-        X = check_X(self, X, reset=False, sparse_reason=self._sparse_reason())
+        X, copy = checked_input(self, X, copy)
         if sparse.issparse(X):
             return self._transform_sparse(X, copy)
         n_kept = len(self._layout.kept) if self._keep() else 0
