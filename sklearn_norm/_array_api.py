@@ -164,10 +164,13 @@ def on_host(estimator):
 
 
 def _learned_arrays(estimator):
+    params = estimator.get_params(deep=False)  # e.g. a fixed ``weight``: never moved
     return [
         name
         for name, value in vars(estimator).items()
-        if name != "feature_names_in_" and (isinstance(value, np.ndarray) or is_array_api(value))
+        if name != "feature_names_in_"
+        and name not in params
+        and (isinstance(value, np.ndarray) or is_array_api(value))
     ]
 
 

@@ -313,3 +313,18 @@ def test_samplewise_on_device_without_float64(est):
     if back is not None:
         _assert_like(back, X_xp)
         assert_allclose(to_numpy(back), X, rtol=1e-4, atol=1e-5)
+
+
+def test_fit_on_a_device_leaves_array_parameters_alone():
+    """A numpy ``weight`` parameter is not moved to the device (fit changes no parameter)."""
+    import array_api_strict as xp
+
+    X = _data("float64")
+    X_xp = xp.asarray(X, device=xp.Device("device1"))
+    weight = np.arange(1.0, 7.0)
+    est = sn.LayerNormScaler(keep_stats=True, weight=weight)
+    with config_context(array_api_dispatch=True):
+        Y = est.fit(X_xp).transform(X_xp)
+        back = est.inverse_transform(Y)
+    assert est.weight is weight
+    assert_allclose(to_numpy(back), X, **_tol("float64"))
