@@ -1,7 +1,6 @@
 """Sphinx configuration of the sklearn_norm documentation (``make docs``)."""
 
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +33,9 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
 root_doc = "index"
+# Single backquotes are literal, as in scikit-learn: docstring type lines write
+# "ndarray of shape (`n_features_in_`,)" and "(N, C, `*spatial`)".
+default_role = "literal"
 
 autosummary_generate = True
 numpydoc_show_class_members = False
@@ -79,22 +81,3 @@ BENCH = HERE.parent / "benchmarks" / "README.md"
 )
 for picture in [*BENCH.parent.glob("*.png"), *BENCH.parent.glob("*.svg")]:
     shutil.copy(picture, HERE / "generated" / picture.name)
-
-
-# Type lines of numpydoc sections ("x : array of shape (N, C, *spatial)", "... of shape
-# (n_features_in_,)") are read as reStructuredText: a bare `*` opens emphasis and a word
-# ending in `_` is a link. Make them literal before numpydoc renders them.
-_TYPE_LINE = re.compile(r"^(\s*\w+ : )(.*)$")
-_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?=[,)\s]|$)")
-
-
-def _literal_type_lines(app, what, name, obj, options, lines):
-    for i, line in enumerate(lines):
-        match = _TYPE_LINE.match(line)
-        if match:
-            kind = match.group(2).replace("*", r"\*")
-            lines[i] = match.group(1) + _TRAILING_UNDERSCORE.sub(r"``\1``", kind)
-
-
-def setup(app):
-    app.connect("autodoc-process-docstring", _literal_type_lines, priority=100)

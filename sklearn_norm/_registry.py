@@ -103,7 +103,13 @@ def scaler_grid(step="scaler", methods=None, params=None):
 
 
 def all_estimators():
-    """Every public estimator class of sklearn_norm, sorted by name (for the common tests)."""
+    """Every public estimator class of sklearn_norm, sorted by name (for the common tests).
+
+    Returns
+    -------
+    estimators : list of type
+        The estimator classes exported by ``sklearn_norm``, sorted by class name.
+    """
     import sklearn_norm
 
     found = {

@@ -285,6 +285,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            Transformed feature names: the input's, then the kept statistics'.
         """
         names = super().get_feature_names_out(input_features)
         if not self._keep():

@@ -66,7 +66,7 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         Number (sum of weights) of non-NaN values seen, one number if equal for all.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
 
     See Also

@@ -12,8 +12,8 @@ import sklearn_norm.functional as functional
 CHECKS = {
     "GL01", "GL02", "GL03", "GL05", "GL06", "GL07", "GL09", "GL10",
     "SS01", "SS02", "SS03", "SS04", "SS06",
-    "PR01", "PR02", "PR03", "PR04", "PR05", "PR06", "PR08", "PR09", "PR10",
-    "RT04", "RT05", "SA02", "SA03",
+    "PR01", "PR02", "PR03", "PR04", "PR05", "PR06", "PR07", "PR08", "PR09", "PR10",
+    "RT01", "RT03", "RT04", "RT05", "SA02", "SA03",
 }  # fmt: skip
 METHODS = ("fit", "partial_fit", "transform", "inverse_transform", "get_feature_names_out")
 

@@ -176,6 +176,7 @@ def z_score(x, mean, scale):
     Returns
     -------
     y : array like ``x``
+        Standardised data, same namespace, device and floating dtype.
 
     Examples
     --------
@@ -265,12 +266,14 @@ def decimal_scale(x, n_digits):
     Parameters
     ----------
     x : array of shape (..., n_features)
+        Data, any Array API array.
     n_digits : int or array-like of int of shape (n_features,)
         The exponent :math:`j`.
 
     Returns
     -------
     y : array like ``x``
+        Scaled data, same namespace, device and floating dtype.
 
     Examples
     --------
@@ -378,13 +381,19 @@ def log_scale(x, base=math.e, offset=1.0, signed=False):
     Parameters
     ----------
     x : array of shape (..., n_features)
+        Data, any Array API array.
     base : float, default=e
+        Base :math:`b` of the logarithm.
     offset : float or array-like of shape (n_features,), default=1.0
+        Offset :math:`c`, per feature or for all; not used when ``signed=True``.
     signed : bool, default=False
+        Use the signed log :math:`\\mathrm{sign}(x) \\log_b(1 + |x|)`.
 
     Returns
     -------
-    y : array like ``x``; ``log(0) = -inf`` and the log of a negative is NaN.
+    y : array like ``x``
+        Scaled data, same namespace, device and floating dtype; ``log(0) = -inf``
+        and the log of a negative is NaN.
 
     Examples
     --------

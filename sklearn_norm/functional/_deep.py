@@ -65,7 +65,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, eps=1e-5):
 
     Parameters
     ----------
-    x : array of shape (N, C, *spatial) or (N, C)
+    x : array of shape (N, C, `*spatial`) or (N, C)
         Data, any Array API array.
     running_mean, running_var : array-like of shape (C,)
         Per-channel mean :math:`\\mu_c` and variance :math:`\\sigma^2_c`.
@@ -114,7 +114,7 @@ def instance_norm(x, running_mean=None, running_var=None, weight=None, bias=None
 
     Parameters
     ----------
-    x : array of shape (N, C, *spatial) or (N, C)
+    x : array of shape (N, C, `*spatial`) or (N, C)
         Data, any Array API array. With ``(N, C)`` each instance is one value and
         normalises to ``bias`` (PyTorch refuses a single spatial value).
     running_mean, running_var : array-like of shape (C,) or None, default=None
@@ -127,6 +127,7 @@ def instance_norm(x, running_mean=None, running_var=None, weight=None, bias=None
     Returns
     -------
     y : array like ``x``
+        Normalised data, same namespace, device and floating dtype.
 
     See Also
     --------
@@ -161,7 +162,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
     Parameters
     ----------
-    x : array of shape (..., *normalized_shape)
+    x : array of shape (..., `*normalized_shape`)
         Data, any Array API array.
     normalized_shape : int or tuple of int
         Shape of the trailing axes to normalise over.
@@ -173,6 +174,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     Returns
     -------
     y : array like ``x``
+        Normalised data, same namespace, device and floating dtype.
 
     See Also
     --------
@@ -216,7 +218,7 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
 
     Parameters
     ----------
-    x : array of shape (N, C, *spatial) or (N, C)
+    x : array of shape (N, C, `*spatial`) or (N, C)
         Data, any Array API array.
     num_groups : int
         Number of groups; must divide C.
@@ -228,6 +230,7 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
     Returns
     -------
     y : array like ``x``
+        Normalised data, same namespace, device and floating dtype.
 
     See Also
     --------
@@ -278,6 +281,8 @@ def unit_norm(x, norm="l2", axis=-1):
     Returns
     -------
     y : array like ``x``
+        Normalised data, same namespace, device and floating dtype; a sparse ``x``
+        gives a CSR matrix (a CSR array for a sparse array).
 
     See Also
     --------

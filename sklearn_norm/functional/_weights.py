@@ -43,6 +43,7 @@ def weight_standardize(w, eps=1e-5, ddof=1, eps_mode="std"):
     Returns
     -------
     w_hat : array like ``w``
+        Standardised weights, same namespace, device and floating dtype.
 
     References
     ----------
@@ -115,6 +116,8 @@ def weight_norm(v, g=None, dim=0):
     Returns
     -------
     w : array like ``v``
+        Weights :math:`g \\, v / \\lVert v \\rVert`, same namespace, device and floating
+        dtype.
 
     References
     ----------
