@@ -26,11 +26,11 @@ from ._xp import device, get_namespace, widest_float
 from .functional._rows import (
     as64,
     block_bytes,
-    group_moments,
     group_norm_block,
     group_std,
     quiet,
     scale_groups,
+    scaled_moments,
     unscale_groups,
 )
 
@@ -347,9 +347,10 @@ class GroupedScaler(SampleScaler):
         return self.keep_stats
 
     def _statistics(self, x):
-        """Centred float64 values (rows, G, M), means and stds (rows or 1, G)."""
-        d, mean, var, _ = group_moments(x, self._layout.n_groups)
-        return d, mean, group_std(var, self.eps)
+        """Centred float64 values (rows, G, M) and stds (rows, G), both in units of
+        ``unit`` (1 but for huge groups, see ``scaled_moments``); means (rows, G)."""
+        d, mean, var, _, unit = scaled_moments(x, self._layout.n_groups)
+        return d, mean, group_std(var, self.eps, unit), unit
 
     def _affine(self, like):
         """Per-feature weight and bias, float64, in the namespace and on the device of ``like``."""
@@ -367,9 +368,9 @@ class GroupedScaler(SampleScaler):
 
     @quiet
     def _forward(self, x, out=None):
-        d, mean, std = self._statistics(x)
+        d, mean, std, unit = self._statistics(x)
         y = scale_groups(d, std, *self._affine(x), x.dtype, out)
-        return y, [mean, std]
+        return y, [mean, std * unit]
 
     @quiet
     def _backward(self, y, stats, out=None):

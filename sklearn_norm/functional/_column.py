@@ -14,12 +14,19 @@ from . import _ops
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
-    """``(high - low) / (data_max - data_min)``, a zero range counting as 1."""
+    """``(high - low) / (data_max - data_min)``, a zero range counting as 1.
+
+    So does a subnormal range whose factor would overflow float64 (the feature is
+    constant but for a few units in the last place of zero).
+    """
     data_range = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
         to_numpy(data_min), dtype=np.float64
     )
     data_range = np.where(data_range == 0.0, 1.0, data_range)
-    return (feature_range[1] - feature_range[0]) / data_range
+    width = feature_range[1] - feature_range[0]
+    with np.errstate(over="ignore"):
+        factor = width / data_range
+    return np.where(np.isinf(factor), width, factor)
 
 
 def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=False):

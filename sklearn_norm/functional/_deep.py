@@ -34,12 +34,12 @@ from ._rows import (
     divide_rows,
     divide_sparse_rows,
     expand_channels,
-    group_moments,
     group_norm_block,
     group_std,
     quiet,
     row_norms,
     scale_groups,
+    scaled_moments,
     sparse_row_norms,
     unit_norm_block,
 )
@@ -50,8 +50,9 @@ def _normalise_rows(xp, x2, n_groups, weight, bias, eps):
         return blockwise(
             group_norm_block, x2, n_groups, eps, as64(np, weight, x2), as64(np, bias, x2)
         )
-    d, _, var, _ = group_moments(x2, n_groups)
-    return scale_groups(d, group_std(var, eps), as64(xp, weight, x2), as64(xp, bias, x2), x2.dtype)
+    d, _, var, _, unit = scaled_moments(x2, n_groups)
+    std = group_std(var, eps, unit)
+    return scale_groups(d, std, as64(xp, weight, x2), as64(xp, bias, x2), x2.dtype)
 
 
 # -- public functions ------------------------------------------------------------------

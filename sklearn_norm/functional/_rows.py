@@ -159,11 +159,59 @@ def group_moments(x, n_groups, ddof=0):
     return d, mean, var, count
 
 
-def group_std(var, eps):
-    """The denominator :math:`\\sqrt{\\sigma^2 + \\epsilon}`, 1 where it would be 0."""
+def group_std(var, eps, unit=None):
+    """The denominator :math:`\\sqrt{\\sigma^2 + \\epsilon}`, 1 where it would be 0.
+
+    With ``unit`` (from :func:`scaled_moments`), ``var`` is in units of ``unit**2`` and
+    the result in units of ``unit``.
+    """
     xp = _ops.get_namespace(var)
-    std = xp.sqrt(var + eps)
+    if unit is None:
+        std = xp.sqrt(var + eps)
+    else:
+        std = xp.sqrt(var + eps / unit / unit)  # unit**2 may overflow
     return xp.where(std == 0.0, 1.0, std)
+
+
+#: An l2 norm below this may have lost squares to underflow: it is recomputed rescaled.
+_TINY = 2.0**-500
+#: Groups whose largest magnitude exceeds this are rescaled by :func:`scaled_moments`
+#: when their squares overflow (their variance can exceed the float64 range).
+_HUGE = 2.0**500
+
+
+@quiet
+def scaled_moments(x, n_groups, ddof=0):
+    """:func:`group_moments` that cannot overflow: ``d, mean, var, count, unit``.
+
+    A group whose squares may overflow (values beyond about 1e150) is divided by a power of
+    two ``unit`` near its largest magnitude (exact) before its moments are taken, and
+    its ``d`` is returned in units of ``unit`` and its ``var`` in units of ``unit**2``
+    (``mean`` is not scaled); ``unit`` is 1 elsewhere, so ordinary data gives
+    :func:`group_moments` bit for bit. ``group_std(var, eps, unit)`` is then in units of
+    ``unit`` too (``d / std`` is the normalised value, ``std * unit`` the real one).
+    """
+    xp = _ops.get_namespace(x)
+    d, mean, var, count = group_moments(x, n_groups, ddof)
+    unit = xp.ones_like(mean)
+    # ``var`` overflowed, or the constant-group test (squares of the mean) did:
+    if _all(xp, xp.isfinite(var) & (xp.abs(mean) <= _HUGE)):
+        return d, mean, var, count, unit
+    rows, n_features = x.shape
+    x3 = xp.reshape(_to64(xp, x), (rows, n_groups, n_features // n_groups))
+    a = xp.abs(x3)
+    top = xp.max(xp.where(xp.isnan(a), 0.0, a), axis=-1)
+    big = xp.isfinite(top) & (top > _HUGE)
+    if not bool(xp.any(big)):
+        return d, mean, var, count, unit
+    power = xp.floor(xp.log2(xp.where(big, top, 1.0)))
+    unit = xp.where(big, 2.0 ** xp.where(power > 1023.0, 1023.0, power), 1.0)  # log2(max) = 1024
+    x3 /= xp.expand_dims(unit, axis=-1)
+    d_s, mean_s, var_s, _ = group_moments(xp.reshape(x3, (rows, n_features)), n_groups, ddof)
+    d = xp.where(xp.expand_dims(big, axis=-1), d_s, d)
+    mean = xp.where(big, mean_s * unit, mean)
+    var = xp.where(big, var_s, var)
+    return d, mean, var, count, unit
 
 
 @quiet
@@ -237,7 +285,7 @@ def row_norms(x, norm="l2", axis=-1):
     if norm == "l1":
         return r
     r = xp.sqrt(r)
-    if not _all(xp, ~xp.isinf(r)):  # squares overflowed: rescale by the largest value
+    if not _all(xp, ~xp.isinf(r) & ~(r < _TINY)):  # squares over/underflowed: rescale
         top = xp.max(a, axis=axis, keepdims=True)
         safe = xp.where((top > 0.0) & xp.isfinite(top), top, 1.0)
         scaled = xp.sqrt(xp.sum((a / safe) ** 2, axis=axis, keepdims=True)) * safe
@@ -360,11 +408,14 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
     if nonfinite:  # ... for infinity: squares that overflowed
         ok &= np.isfinite(s2)
+    if x.dtype != np.float64:  # ... and where ``x - mean`` could overflow a narrow dtype
+        ok &= s2 <= (float(np.finfo(x.dtype).max) / 2) ** 2
     exact = np.flatnonzero(~ok.all(axis=1)) if nonfinite or not ok.all() else ()
     std = np.sqrt(np.add(var, eps, out=var), out=var)
     if len(exact):  # before ``out``, which may be ``x``, is written
-        d, mean_exact, var_exact, _ = group_moments(x[exact], n_groups)
-        mean[exact], std[exact] = mean_exact, group_std(var_exact, eps)
+        d, mean_exact, var_exact, _, unit = scaled_moments(x[exact], n_groups)
+        std_exact = group_std(var_exact, eps, unit)  # in units of ``unit``, as ``d``
+        mean[exact], std[exact] = mean_exact, std_exact * unit
     dtype = x.dtype
     hi = mean.astype(dtype)[..., None]
     y = np.reshape(out, (rows, n_groups, m), copy=False)
@@ -381,7 +432,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     if bias is not None:
         np.add(out, bias.astype(dtype), out=out)
     if len(exact):
-        out[exact] = scale_groups(d, std[exact], weight, bias, dtype)
+        out[exact] = scale_groups(d, std_exact, weight, bias, dtype)
     if kept is not None:
         np.copyto(kept[:, :n_groups], mean, casting="same_kind")
         np.copyto(kept[:, n_groups:], std, casting="same_kind")
@@ -417,7 +468,13 @@ def unit_norm_block(x, norm, out, kept=None):
         a = np.abs(x, out=scratch(x.shape, x.dtype))
         reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
         norms = reduce(a, axis=1, dtype=wide)
-    bad = np.flatnonzero(~np.isfinite(norms))
+    # non-finite rows, and norms beyond a narrow dtype's range (float16 rows of 6e4s),
+    # which are divided in float64:
+    bad = ~(norms <= np.finfo(x.dtype).max)
+    if norm == "l2":  # and rows whose squares underflowed
+        small = np.flatnonzero(norms < _TINY)
+        bad[small[np.any(x[small], axis=1)]] = True
+    bad = np.flatnonzero(bad)
     if bad.size:  # before ``out``, which may be ``x``, is written
         rough = x[bad]
         norms[bad] = row_norms(rough, norm)[:, 0]

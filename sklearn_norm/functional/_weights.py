@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _xp
 from . import _ops
-from ._rows import as64, check_eps, group_moments, quiet
+from ._rows import as64, check_eps, quiet, scaled_moments
 
 
 @quiet
@@ -65,9 +65,12 @@ def weight_standardize(w, eps=1e-5, ddof=1, eps_mode="std"):
     if w.ndim < 1:
         raise ValueError("w must have at least one axis (the output channels).")
     w2 = xp.reshape(w, (w.shape[0], math.prod(w.shape[1:])))
-    d, _, var, count = group_moments(w2, 1, ddof=ddof)
+    d, _, var, _, unit = scaled_moments(w2, 1, ddof=ddof)  # d, var in units of unit
     var = xp.where(xp.isnan(var), 0.0, var)
-    denom = xp.sqrt(var) + eps if eps_mode == "std" else xp.sqrt(var + eps)
+    if eps_mode == "std":
+        denom = xp.sqrt(var) + eps / unit
+    else:
+        denom = xp.sqrt(var + eps / unit / unit)
     d /= xp.expand_dims(xp.where(denom == 0.0, 1.0, denom), axis=-1)
     return xp.reshape(xp.astype(d, w.dtype) if xp is not np else d.astype(w.dtype), w.shape)
 
@@ -142,6 +145,11 @@ def weight_norm(v, g=None, dim=0):
         axes = tuple(range(v.ndim))
     v64 = xp.astype(v, _xp.widest_float(xp, _xp.device(v))) if xp is not np else v.astype(float)
     norm = xp.sqrt(xp.sum(v64 * v64, axis=axes, keepdims=True))
+    if not bool(xp.all(xp.isfinite(norm) & ~(norm < 2.0**-500))):  # squares over/underflowed
+        top = xp.max(xp.abs(v64), axis=axes, keepdims=True)
+        safe = xp.where((top > 0.0) & xp.isfinite(top), top, 1.0)
+        scaled = xp.sqrt(xp.sum((v64 / safe) ** 2, axis=axes, keepdims=True)) * safe
+        norm = xp.where(xp.isfinite(top), scaled, norm)
     w = v64 / xp.where(norm == 0.0, 1.0, norm)
     if g is not None:
         w = w * _gain(xp, g, v, dim)
