@@ -17,11 +17,19 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     """``(high - low) / (data_max - data_min)``, a zero range counting as 1.
 
     So does a subnormal range whose factor would overflow float64 (the feature is
-    constant but for a few units in the last place of zero).
+    constant but for a few units in the last place of zero). A range beyond float64
+    (``data_max - data_min`` overflows) is a ValueError naming the features.
     """
-    data_range = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
-        to_numpy(data_min), dtype=np.float64
-    )
+    with np.errstate(over="ignore"):
+        data_range = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
+            to_numpy(data_min), dtype=np.float64
+        )
+    too_wide = np.flatnonzero(np.isinf(data_range))
+    if too_wide.size:
+        raise ValueError(
+            f"data_max - data_min overflows float64 for feature(s) {too_wide.tolist()}; "
+            "rescale them first, e.g. with decimal_scale."
+        )
     data_range = np.where(data_range == 0.0, 1.0, data_range)
     width = feature_range[1] - feature_range[0]
     with np.errstate(over="ignore"):
@@ -82,6 +90,16 @@ def _factor_for(scale, dtype):
     return wide if np.any(np.isinf(factor) & np.isfinite(wide)) else factor
 
 
+def _divisor_for(scale, dtype):
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0.
+
+    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero.
+    """
+    wide = _ops.cast(scale, np.float64)
+    narrow = _ops.cast(wide, dtype)
+    return wide if np.any((narrow == 0.0) & (wide != 0.0)) else narrow
+
+
 def _quiet_overflow(kernel):
     """``kernel`` giving ±inf without a RuntimeWarning where a result overflows its dtype."""
     return np.errstate(over="ignore")(kernel)
@@ -127,7 +145,7 @@ def z_score_kernel(mean, scale, inverse=False):
     prepared = _ops.per_dtype(
         lambda dt: (
             *(_ops.split(mean, dt) if mean is not None else (None, None)),
-            None if scale is None else _ops.cast(scale, dt),
+            None if scale is None else _divisor_for(scale, dt),
         )
     )
 
