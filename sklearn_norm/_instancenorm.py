@@ -11,7 +11,7 @@ from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
 from ._xp import to_numpy
 from .functional._affine import batch_norm_kernel, per_feature
-from .functional._rows import group_moments, group_std
+from .functional._rows import group_std, scaled_moments
 
 
 class InstanceNormScaler(GroupedScaler):
@@ -156,7 +156,9 @@ class InstanceNormScaler(GroupedScaler):
         n_channels = self._layout.n_groups
 
         def block(start, stop):
-            _, mean, var, _ = group_moments(X[start:stop, ...], n_channels, ddof=1)
+            _, mean, var, _, unit = scaled_moments(X[start:stop, ...], n_channels, ddof=1)
+            with np.errstate(over="ignore"):  # inf where it exceeds float64: refused in _learn
+                var = var * unit * unit
             return [f(to_numpy(s)) for s in (mean, var) for f in (_count, _total)]
 
         if isinstance(X, np.ndarray):
@@ -186,6 +188,13 @@ class InstanceNormScaler(GroupedScaler):
                 )
             mean, var = sums[1] / sums[0], sums[3] / sums[2]
             n_batches = 1 if reset else self.num_batches_tracked_ + 1
+        too_large = np.isinf(mean) | np.isinf(var) | np.isinf(sums[1]) | np.isinf(sums[3])
+        if too_large.any():
+            raise ValueError(
+                f"{type(self).__name__} got values too large for float64 statistics in "
+                f"channel(s) {np.flatnonzero(too_large).tolist()}: their variance overflows; "
+                "rescale them first, e.g. with DecimalScaler."
+            )
         self._sums = sums
         self.running_mean_, self.running_var_ = mean, var
         self.num_batches_tracked_ = int(n_batches)

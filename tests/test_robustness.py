@@ -319,3 +319,17 @@ def test_partial_fit_zero_weights_as_scikit_learn(cls):
         est.partial_fit(X, sample_weight=np.zeros(3))
     assert str(got.value) == str(ref.value)
     _same(before, _state(est))
+
+
+@pytest.mark.parametrize("momentum", [None, 0.1])
+def test_instance_norm_running_variance_beyond_float64_is_an_error(momentum):
+    """As BatchNormScaler: running statistics that overflow float64 are refused, naming
+    the channel, and a fitted estimator is left as it was."""
+    from sklearn_norm import InstanceNormScaler
+
+    est = InstanceNormScaler(n_channels=2, track_running_stats=True, momentum=momentum)
+    est.partial_fit(np.array([[1.0, 2.0, 3.0, 5.0], [2.0, 1.0, 0.0, 4.0]]))
+    before = _state(est)
+    with pytest.raises(ValueError, match=r"channel\(s\) \[1\]"):
+        est.partial_fit(np.array([[1.0, 2.0, 1e307, -1e307], [2.0, 1.0, 0.0, 4.0]]))
+    _same(before, _state(est))
