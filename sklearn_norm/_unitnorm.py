@@ -87,7 +87,7 @@ class UnitNormScaler(SampleScaler):
     @quiet
     def _forward(self, x, out=None):
         norms = row_norms(x, self.norm)
-        return divide_rows(x, norms, out), [norms]
+        return divide_rows(x, norms, out, norm=self.norm), [norms]
 
     def _forward_block(self, x, out, kept):
         return unit_norm_block(x, self.norm, out, kept)

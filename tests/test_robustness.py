@@ -10,9 +10,8 @@ row for sample-wise ones), and, for the normalisations, of bounded magnitude (a 
 row has entries of at most 1, a standardised row at most sqrt(n)).
 
 A kept statistic that exceeds its dtype's range (the l2 norm of a float16 row of 6e4s,
-kept by ``UnitNormScaler(keep_norm=True)``) is inf, without a warning. Known limit: a row
-whose l1/l2 norm exceeds float64 itself (entries within a factor of the row length of
-1.8e308) gets an infinite norm and becomes zeros in ``unit_norm``/``weight_norm``.
+kept by ``UnitNormScaler(keep_norm=True)``, or a float64 row of 1.8e308s) is inf, without a
+warning; the normalised row is still exact.
 """
 
 import copy
@@ -241,7 +240,6 @@ def test_function_on_extreme_input(name, X):
     _check_result(Y, X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
     if name in ("unit_norm", "weight_norm"):  # a nonzero row keeps a unit direction
         rows = np.isfinite(X).all(axis=1) & (X != 0).any(axis=1)
-        rows &= [math.isfinite(math.hypot(*row)) for row in X.astype(np.float64)]
         top = np.abs(np.asarray(Y, dtype=np.float64)[rows]).max(axis=1, initial=0.0)
         assert (top >= 0.49 / math.sqrt(X.shape[1])).all(), Y  # a subnormal norm rounds
 
@@ -333,3 +331,17 @@ def test_instance_norm_running_variance_beyond_float64_is_an_error(momentum):
     with pytest.raises(ValueError, match=r"channel\(s\) \[1\]"):
         est.partial_fit(np.array([[1.0, 2.0, 1e307, -1e307], [2.0, 1.0, 0.0, 4.0]]))
     _same(before, _state(est))
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+def test_unit_norm_of_a_row_whose_norm_exceeds_float64(norm):
+    big = np.finfo(np.float64).max
+    X = np.array([[big, big, -big], [1.0, 2.0, 2.0]])
+    want = {"l1": 1 / 3, "l2": 1 / math.sqrt(3), "max": 1.0}[norm]
+    for Y in (F.unit_norm(X, norm), UnitNormScaler(norm=norm).fit_transform(X)):
+        np.testing.assert_allclose(np.abs(Y[0]), want, rtol=1e-15)
+    kept = UnitNormScaler(norm=norm, keep_norm=True).fit_transform(X)[0, -1]
+    assert kept == (big if norm == "max" else np.inf)
+    w = F.weight_norm(np.vstack([X, [[5e-324, 0.0, 1e-320]]]))
+    np.testing.assert_allclose(np.abs(w[0]), 1 / math.sqrt(3), rtol=1e-15)
+    np.testing.assert_allclose(w[2], [5e-324 / 1e-320, 0.0, 1.0], rtol=1e-6)

@@ -310,4 +310,4 @@ def unit_norm(x, norm="l2", axis=-1):
     xp, x = _ops.float_array(x)
     if xp is np and x.ndim == 2 and axis in (-1, 1):  # the estimator's block kernel
         return blockwise(unit_norm_block, x, norm)
-    return divide_rows(x, row_norms(x, norm, axis))
+    return divide_rows(x, row_norms(x, norm, axis), norm=norm, axis=axis)

@@ -294,10 +294,19 @@ def row_norms(x, norm="l2", axis=-1):
 
 
 @quiet
-def divide_rows(x, norms, out=None):
-    """``x / norms`` in ``x``'s dtype, dividing by 1 where the norm is 0."""
+def divide_rows(x, norms, out=None, norm=None, axis=-1):
+    """``x / norms`` in ``x``'s dtype, dividing by 1 where the norm is 0.
+
+    With ``norm`` (the kind of ``norms``), a finite row whose norm exceeds float64 (inf)
+    is divided by the norm of the row scaled by 2**-64, so its direction is kept.
+    """
     xp = _ops.get_namespace(x)
     safe = xp.where(norms == 0.0, 1.0, norms)
+    if norm is not None and not _all(xp, ~xp.isinf(norms)):
+        x64 = _to64(xp, x)
+        small = x64 * 2.0**-64
+        small /= xp.where(xp.isinf(norms), row_norms(small, norm, axis), safe * 2.0**-64)
+        return _cast(xp, xp.where(xp.isinf(norms), small, x64 / safe), x.dtype, out)
     if out is not None or xp is np:
         y = np.divide(x, safe, out=out, casting="same_kind")
         return y if out is not None else y.astype(x.dtype, copy=False)
@@ -480,7 +489,7 @@ def unit_norm_block(x, norm, out, kept=None):
         norms[bad] = row_norms(rough, norm)[:, 0]
     np.divide(x, np.where(norms == 0.0, 1.0, norms).astype(x.dtype)[:, None], out=out)
     if bad.size:
-        out[bad] = divide_rows(rough, norms[bad, None])
+        out[bad] = divide_rows(rough, norms[bad, None], norm=norm)
     if kept is not None:
         np.copyto(kept[:, 0], norms, casting="same_kind")
     return bool(bad.size)

@@ -146,10 +146,12 @@ def weight_norm(v, g=None, dim=0):
     v64 = xp.astype(v, _xp.widest_float(xp, _xp.device(v))) if xp is not np else v.astype(float)
     norm = xp.sqrt(xp.sum(v64 * v64, axis=axes, keepdims=True))
     if not bool(xp.all(xp.isfinite(norm) & ~(norm < 2.0**-500))):  # squares over/underflowed
+        # divide each slice by a power of two near its largest value (exact), then normalise
         top = xp.max(xp.abs(v64), axis=axes, keepdims=True)
-        safe = xp.where((top > 0.0) & xp.isfinite(top), top, 1.0)
-        scaled = xp.sqrt(xp.sum((v64 / safe) ** 2, axis=axes, keepdims=True)) * safe
-        norm = xp.where(xp.isfinite(top), scaled, norm)
+        ok = (top > 0.0) & xp.isfinite(top)
+        power = xp.floor(xp.log2(xp.where(ok, top, 1.0)))
+        v64 = v64 / xp.where(ok, 2.0 ** xp.where(power > 1023.0, 1023.0, power), 1.0)
+        norm = xp.sqrt(xp.sum(v64 * v64, axis=axes, keepdims=True))
     w = v64 / xp.where(norm == 0.0, 1.0, norm)
     if g is not None:
         w = w * _gain(xp, g, v, dim)
