@@ -133,11 +133,15 @@ def _call(func, *args, **kwargs):
 
 
 # -- estimators ------------------------------------------------------------------------
-VARIANTS = [(cls, {}) for cls in all_estimators()] + [
-    (cls, ROUND_TRIP_PARAMS[cls.__name__])
-    for cls in all_estimators()
-    if cls.__name__ in ROUND_TRIP_PARAMS
-]
+VARIANTS = (
+    [(cls, {}) for cls in all_estimators()]
+    + [
+        (cls, ROUND_TRIP_PARAMS[cls.__name__])
+        for cls in all_estimators()
+        if cls.__name__ in ROUND_TRIP_PARAMS
+    ]
+    + [(cls, {"eps": 0.0}) for cls in all_estimators() if "eps" in cls().get_params()]
+)
 
 
 def _state(est):
@@ -154,7 +158,9 @@ def _same(a, b):
 @pytest.mark.parametrize(
     "cls, params",
     VARIANTS,
-    ids=[f"{cls.__name__}{'-' + '-'.join(p) if p else ''}" for cls, p in VARIANTS],
+    ids=[
+        f"{cls.__name__}{'-' + '-'.join(map(str, p.items())) if p else ''}" for cls, p in VARIANTS
+    ],
 )
 @SETTINGS
 @given(X=arrays())
@@ -259,7 +265,7 @@ def test_samplewise_huge_rows_stay_finite(cls):
 def test_samplewise_huge_rows_invert():
     X = np.array([[1e-300, 1e154, 1e307, 1e300], [1e307, -1e307, 1e307, -1e307]])
     for cls, params in VARIANTS:
-        if params:
+        if params and params == ROUND_TRIP_PARAMS.get(cls.__name__):
             est = cls(**params).fit(X)
             Z = est.inverse_transform(est.transform(X))
             np.testing.assert_allclose(Z, X, rtol=1e-12, atol=1e295)  # float64 eps * 1e307
@@ -345,3 +351,9 @@ def test_unit_norm_of_a_row_whose_norm_exceeds_float64(norm):
     w = F.weight_norm(np.vstack([X, [[5e-324, 0.0, 1e-320]]]))
     np.testing.assert_allclose(np.abs(w[0]), 1 / math.sqrt(3), rtol=1e-15)
     np.testing.assert_allclose(w[2], [5e-324 / 1e-320, 0.0, 1.0], rtol=1e-6)
+
+
+def test_float16_subnormal_spread_with_eps_0():
+    X = np.array([[0.0, 6e-8, 0.0, 6e-8], [1.0, 2.0, 3.0, 4.0]], dtype=np.float16)
+    Y = F.layer_norm(X, (4,), eps=0.0)
+    np.testing.assert_array_equal(Y[0], [-1.0, 1.0, -1.0, 1.0])

@@ -69,7 +69,10 @@ def batch_norm_kernel(
 
     def forward(xp, x, out):
         y = _ops.shift(xp, x, centre, out)
-        y *= _ops.param(xp, factor, y)
+        f = _ops.param(xp, factor, y)
+        if isinstance(y, np.ndarray) and np.isinf(f).any():  # beyond a narrow dtype
+            f = np.asarray(_ops.to_numpy(factor), dtype=np.float64)
+        y *= f
         if offset is not None:
             y += _ops.param(xp, offset, y)
         return y

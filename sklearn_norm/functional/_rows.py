@@ -417,8 +417,9 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
     if nonfinite:  # ... for infinity: squares that overflowed
         ok &= np.isfinite(s2)
-    if x.dtype != np.float64:  # ... and where ``x - mean`` could overflow a narrow dtype
-        ok &= s2 <= (float(np.finfo(x.dtype).max) / 2) ** 2
+    if x.dtype != np.float64:  # ... and where ``x - mean`` or ``1 / std`` could overflow
+        top = float(np.finfo(x.dtype).max)  # a narrow dtype
+        ok &= (s2 <= (top / 2) ** 2) & (var + eps >= top**-2)
     exact = np.flatnonzero(~ok.all(axis=1)) if nonfinite or not ok.all() else ()
     std = np.sqrt(np.add(var, eps, out=var), out=var)
     if len(exact):  # before ``out``, which may be ``x``, is written
