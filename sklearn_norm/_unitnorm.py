@@ -103,7 +103,7 @@ class UnitNormScaler(SampleScaler):
         X = X.copy() if copy else X
         X.sum_duplicates()
         norms = sparse_row_norms(X, self.norm)
-        divide_sparse_rows(X, norms)
+        divide_sparse_rows(X, norms, self.norm)
         if not self.keep_norm:
             return X
         column = norms.astype(X.dtype)[:, None]

@@ -357,3 +357,15 @@ def test_float16_subnormal_spread_with_eps_0():
     X = np.array([[0.0, 6e-8, 0.0, 6e-8], [1.0, 2.0, 3.0, 4.0]], dtype=np.float16)
     Y = F.layer_norm(X, (4,), eps=0.0)
     np.testing.assert_array_equal(Y[0], [-1.0, 1.0, -1.0, 1.0])
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+def test_sparse_unit_norm_of_a_row_whose_norm_exceeds_float64(norm):
+    from scipy import sparse
+
+    big = np.finfo(np.float64).max
+    X = sparse.csr_matrix(np.array([[big, big, 0.0], [1e-300, 0.0, 5e-324], [0.0, 0.0, 0.0]]))
+    want = F.unit_norm(X.toarray(), norm)
+    for Y in (F.unit_norm(X, norm), UnitNormScaler(norm=norm).fit_transform(X)):
+        np.testing.assert_allclose(Y.toarray(), want, rtol=1e-15)
+    assert np.abs(want[0]).max() >= 0.5

@@ -306,7 +306,7 @@ def unit_norm(x, norm="l2", axis=-1):
         X = sparse.csr_array(x) if isinstance(x, sparse.sparray) else sparse.csr_matrix(x)
         X = X.astype(np.float64) if X.dtype.kind != "f" else X.copy()
         X.sum_duplicates()
-        return divide_sparse_rows(X, sparse_row_norms(X, norm))
+        return divide_sparse_rows(X, sparse_row_norms(X, norm), norm)
     xp, x = _ops.float_array(x)
     if xp is np and x.ndim == 2 and axis in (-1, 1):  # the estimator's block kernel
         return blockwise(unit_norm_block, x, norm)

@@ -332,9 +332,17 @@ def sparse_row_norms(X, norm="l2"):
     return np.sqrt(np.bincount(rows, scaled * scaled, minlength=X.shape[0])) * safe
 
 
-def divide_sparse_rows(X, norms):
-    """Divide the stored values of the CSR matrix ``X`` by their row's norm, in place."""
+def divide_sparse_rows(X, norms, norm=None):
+    """Divide the stored values of the CSR matrix ``X`` by their row's norm, in place.
+
+    With ``norm`` (the kind of ``norms``), a row whose norm exceeds float64 (inf) is
+    scaled by 2**-64 first and divided by its norm then, so its direction is kept.
+    """
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    huge = np.isinf(norms)
+    if norm is not None and huge.any():
+        X.data[huge[rows]] *= 2.0**-64
+        norms = np.where(huge, sparse_row_norms(X, norm), norms)
     safe = np.where(norms == 0.0, 1.0, norms)
     np.divide(X.data, safe[rows], out=X.data, casting="same_kind")
     return X
