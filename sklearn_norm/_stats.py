@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ._chunks import FIT_BLOCK_BYTES, colreduce, colwise, fold, folded, map_blocks, scratch
+from . import _chunks
+from ._chunks import colreduce, colwise, fold, folded, map_blocks, scratch
 
 MOMENTS = "moments"
 RANGE = "range"
@@ -67,7 +68,9 @@ class Stats:
             w = None if sample_weight is None else sample_weight[start:stop]
             return _of_dense(X[start:stop], w, need)
 
-        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=FIT_BLOCK_BYTES)
+        parts = map_blocks(
+            block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=_chunks.FIT_BLOCK_BYTES
+        )
         total = parts[0]
         for part in parts[1:]:
             total = merge(total, part)
