@@ -5,14 +5,14 @@ from scipy import sparse
 
 from ._samplewise import Layout, SampleScaler
 from ._sklearn_compat import StrOptions
-from .functional._rows import (
+from .functional._norms import (
     divide_rows,
     divide_sparse_rows,
-    quiet,
     row_norms,
     sparse_row_norms,
     unit_norm_block,
 )
+from .functional._rows import quiet
 
 
 class UnitNormScaler(SampleScaler):

@@ -25,23 +25,25 @@ from scipy import sparse
 
 from . import _ops
 from ._affine import batch_norm_kernel
+from ._norms import (
+    check_norm,
+    divide_rows,
+    divide_sparse_rows,
+    row_norms,
+    sparse_row_norms,
+    unit_norm_block,
+)
 from ._rows import (
     as64,
     blockwise,
     channels_view,
     check_eps,
-    check_norm,
-    divide_rows,
-    divide_sparse_rows,
     expand_channels,
     group_norm_block,
     group_std,
     quiet,
-    row_norms,
     scale_groups,
     scaled_moments,
-    sparse_row_norms,
-    unit_norm_block,
 )
 
 
