@@ -9,7 +9,7 @@ from ._chunks import map_blocks
 from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
-from ._xp import to_numpy
+from ._xp import get_namespace, to_numpy
 from .functional._affine import batch_norm_kernel, per_feature
 from .functional._rows import group_std, scaled_moments
 
@@ -159,13 +159,15 @@ class InstanceNormScaler(GroupedScaler):
             _, mean, var, _, unit = scaled_moments(X[start:stop, ...], n_channels, ddof=1)
             with np.errstate(over="ignore"):  # inf where it exceeds float64: refused in _learn
                 var = var * unit * unit
-            return [f(to_numpy(s)) for s in (mean, var) for f in (_count, _total)]
+            # reduced where the rows are (a GPU too): only (4, C) numbers reach the host
+            xp = get_namespace(mean)
+            return [to_numpy(f(xp, s)) for s in (mean, var) for f in (_count, _total)]
 
         if isinstance(X, np.ndarray):
             parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize)
         else:  # another Array API namespace: one block, sums moved to the host
             parts = [block(0, X.shape[0])] if X.shape[0] else []
-        return np.sum(parts, axis=0) if parts else np.zeros((4, n_channels))
+        return np.sum(parts, axis=0, dtype=np.float64) if parts else np.zeros((4, n_channels))
 
     def _learn(self, X, reset, partial):
         batch = self._batch_sums(X)
@@ -240,12 +242,12 @@ class InstanceNormScaler(GroupedScaler):
         return (self.keep_stats or self.track_running_stats) and _nonzero(self.weight)
 
 
-def _count(stat):
-    return np.sum(~np.isnan(stat), axis=0, dtype=np.float64)
+def _count(xp, stat):
+    return xp.sum(xp.astype(~xp.isnan(stat), stat.dtype), axis=0)
 
 
-def _total(stat):
-    return np.sum(np.where(np.isnan(stat), 0.0, stat), axis=0)
+def _total(xp, stat):
+    return xp.sum(xp.where(xp.isnan(stat), xp.zeros_like(stat), stat), axis=0)
 
 
 def _ratio(total, count):

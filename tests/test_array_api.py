@@ -34,6 +34,10 @@ def _cases():
     ]
     if importlib.util.find_spec("torch") is not None:
         cases += [("torch", "cpu", "float64"), ("torch", "cpu", "float32")]
+        import torch
+
+        if torch.cuda.is_available():  # on a GPU machine: benchmarks/gpu_check.sh
+            cases += [("torch", "cuda", "float64"), ("torch", "cuda", "float32")]
     return [pytest.param(case, id="-".join(case)) for case in cases]
 
 
