@@ -160,13 +160,14 @@ def colwise(ufunc, a, param, out, k):
     rows = a.shape[0]
     ok = k > 1 and a.flags.c_contiguous and out.flags.c_contiguous
     main = rows - rows % k if ok else 0
-    if out is not a:  # copy, then work in place: faster than two streams in, one out
+    src = a
+    if out is not a and a.dtype != out.dtype:  # widen first: a mixed-dtype ufunc is slow
         np.copyto(out, a)
+        src = out
     if main:
-        head = folded(out[:main], k)
-        ufunc(head, np.tile(param, k), out=head)
+        ufunc(folded(src[:main], k), np.tile(param, k), out=folded(out[:main], k))
     if main < rows:
-        ufunc(out[main:], param, out=out[main:])
+        ufunc(src[main:], param, out=out[main:])
     return out
 
 

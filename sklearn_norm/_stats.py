@@ -71,10 +71,7 @@ class Stats:
         parts = map_blocks(
             block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=_chunks.FIT_BLOCK_BYTES
         )
-        total = parts[0]
-        for part in parts[1:]:
-            total = merge(total, part)
-        return total
+        return merge_all(parts)
 
     @classmethod
     def empty(cls, n_features, need=(MOMENTS, RANGE)):
@@ -103,46 +100,30 @@ def _safe_mean(total, count):
     return np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
 
 
+#: A block's shifted sums are kept when the sum of squared deviations from the shift is at
+#: most this many times ``m2`` (at most 4 bits cancel); else the block takes two passes.
+SHIFT_CANCELLATION = 16.0
+#: Blocks whose shift is beyond this take two passes, exactly as before (sums of such
+#: values may overflow, and ``reject_overflow`` must see them as it always has).
+_HUGE = 2.0**500
+
+
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_dense(X, w, need):
     """Summary of one block of rows, read from memory once and then worked on in cache.
 
-    Sums, minima and maxima run on folded rows (``colreduce``); a float32 block is
-    widened into a reused float64 work array, and deviations are written into it too.
+    Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
+    over deviations from a shift (:func:`_shifted_moments`) where that is exact enough,
+    else the two passes of :func:`_two_pass_moments`.
     """
     n_features = X.shape[1]
     k = fold(n_features) if w is None else 1
-    X64 = X
-    if MOMENTS in need and X.dtype != np.float64:
-        X64 = scratch(X.shape)
-        np.copyto(X64, X)
     n_rows = float(X.shape[0] if w is None else w.sum())
     has_inf = np.zeros(n_features, dtype=bool)
     stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
-    mask = None
-    if MOMENTS in need:
-        with np.errstate(invalid="ignore"):  # inf - inf: the columns are refused below
-            total = _wsum(X64, w, k)
-        if not np.isfinite(total).all():
-            mask = ~np.isfinite(X64)  # NaN is missing; inf is flagged and refused
-            has_inf |= np.isinf(X64).any(axis=0)
-            if mask.any():
-                X64 = np.where(mask, 0.0, X64)
-                stats.count = _wsum((~mask).astype(np.float64), w, k)
-                total = _wsum(X64, w, k)
-            else:
-                mask = None
-        stats.mean = _safe_mean(total, stats.count)
-        centre = np.where(stats.count > 0, stats.mean, 0.0)
-        diff = colwise(np.subtract, X64, centre, scratch(X.shape), k)
-        if mask is not None:
-            diff[mask] = 0.0
-        resid = _wsum(diff, w, k)
-        stats.m2 = _wsumsq(diff, w, k)
-        # corrected two-pass (Chan, Golub & LeVeque): remove the rounding of the mean
-        correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
-        stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
-        stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
+    # weighted sums run in one sequential einsum loop: their rounding grows with the shift
+    if MOMENTS in need and not (w is None and _shifted_moments(stats, X, k)):
+        _two_pass_moments(stats, X, w, k)
     if RANGE in need:
         stats.min = colreduce(np.fmin, X, k).astype(np.float64)
         stats.max = colreduce(np.fmax, X, k).astype(np.float64)
@@ -150,6 +131,68 @@ def _of_dense(X, w, need):
         if MOMENTS not in need and np.isnan(stats.min).any():
             stats.count = _wsum((~np.isnan(X)).astype(np.float64), w, 1)
     return stats
+
+
+def _shifted_moments(stats, X, k):
+    """Mean and ``m2`` of a block without NaN or infinity, in one pass; False if unfit.
+
+    With the block's first row as shift :math:`s` and :math:`d = x - s` (float64),
+    :math:`c = \\sum d / n`, the mean is :math:`s + c` (kept as a two-part sum) and
+    :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula with
+    :math:`s` as centre. It is refused (False) where a value is not finite or the shift
+    is huge, or where :math:`\\sum d^2 > 16\\, m2` (the shift lies far from the mean, so
+    the subtraction would cancel more than 4 bits): the caller then takes two passes.
+    """
+    shift = X[0].astype(np.float64)
+    if not (np.abs(shift) < _HUGE).all():  # NaN, or sums that may overflow: two passes
+        return False
+    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)  # widens float32 on the way
+    resid = _wsum(diff, None, k)
+    if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
+        return False
+    squares = _wsumsq(diff, None, k)
+    correction = resid / stats.n_rows
+    m2 = squares - resid * correction
+    if not (squares <= SHIFT_CANCELLATION * m2).all():  # also refuses NaN and inf
+        return False
+    stats.mean, stats.mean_lo = _two_sum(shift, correction)
+    stats.m2 = np.maximum(m2, 0.0)
+    return True
+
+
+def _two_pass_moments(stats, X, w, k):
+    """Mean, then ``m2`` of the deviations from it; NaN ignored, infinity flagged.
+
+    A float32 block is widened into a reused float64 work array, and deviations are
+    written into it too. The mean's rounding is removed with the corrected two-pass
+    formula (Chan, Golub & LeVeque).
+    """
+    X64 = X
+    if X.dtype != np.float64:
+        X64 = scratch(X.shape)
+        np.copyto(X64, X)
+    mask = None
+    with np.errstate(invalid="ignore"):  # inf - inf: the columns are refused below
+        total = _wsum(X64, w, k)
+    if not np.isfinite(total).all():
+        mask = ~np.isfinite(X64)  # NaN is missing; inf is flagged and refused
+        stats.has_inf |= np.isinf(X64).any(axis=0)
+        if mask.any():
+            X64 = np.where(mask, 0.0, X64)
+            stats.count = _wsum((~mask).astype(np.float64), w, k)
+            total = _wsum(X64, w, k)
+        else:
+            mask = None
+    stats.mean = _safe_mean(total, stats.count)
+    centre = np.where(stats.count > 0, stats.mean, 0.0)
+    diff = colwise(np.subtract, X64, centre, scratch(X.shape), k)
+    if mask is not None:
+        diff[mask] = 0.0
+    resid = _wsum(diff, w, k)
+    stats.m2 = _wsumsq(diff, w, k)
+    correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
+    stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
+    stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
 
 
 def _wsum(X, w, k=1):
@@ -247,6 +290,31 @@ def merge(a, b):
         out.min = np.fmin(a.min, b.min)
         out.max = np.fmax(a.max, b.max)
     return out
+
+
+def merge_all(parts):
+    """The summary of the union of many disjoint summaries, pooled in one step.
+
+    The same statistics as :func:`merge` applied in order (to rounding), computed with
+    a few vectorised operations instead of one merge per part: the parts of each
+    feature are pooled as :func:`pool_channels` pools the features of a channel.
+    """
+    if len(parts) == 1:
+        return parts[0]
+
+    def stacked(name):
+        values = [getattr(part, name) for part in parts]
+        if name == "mean_lo":
+            values = [
+                np.zeros_like(part.count) if v is None else v for part, v in zip(parts, values)
+            ]
+        if values[0] is None:
+            return None
+        return np.stack(values, axis=1).reshape(-1)  # each feature's parts side by side
+
+    names = ("count", "mean", "m2", "min", "max", "has_inf", "mean_lo")
+    flat = Stats(float(sum(part.n_rows for part in parts)), *(stacked(n) for n in names))
+    return pool_channels(flat, parts[0].count.size)
 
 
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow

@@ -258,14 +258,17 @@ def test_stats_inf_is_flagged_without_warning():
     assert stats.mean[0] == 1.5
 
 
+@pytest.mark.parametrize("nan", [False, True], ids=["one-pass", "nan-two-pass"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_features", [1, 3, 64])
-def test_stats_many_blocks_and_threads_match_reference(n_features, dtype, weighted):
-    # several MiB: the blocked, threaded path of the chunk engine (not one block)
+def test_stats_many_blocks_and_threads_match_reference(n_features, dtype, weighted, nan):
+    # several MiB: the blocked, threaded path of the chunk engine (not one block);
+    # blocks without NaN take the shifted one-pass moments, blocks with NaN two passes
     rng = np.random.default_rng(n_features)
     X = (rng.normal(size=(1_200_000 // n_features, n_features)) * 3 + 100).astype(dtype)
-    X[rng.random(X.shape) < 0.05] = np.nan
+    if nan:
+        X[rng.random(X.shape) < 0.05] = np.nan
     w = rng.integers(0, 3, X.shape[0]).astype(float) if weighted else None
     stats = Stats.of(X, w)
     with config_context(n_threads=1):
@@ -277,3 +280,29 @@ def test_stats_many_blocks_and_threads_match_reference(n_features, dtype, weight
     np.testing.assert_allclose(stats.m2, m2.astype(float), rtol=1e-13)
     np.testing.assert_array_equal(stats.min, np.nanmin(X, axis=0).astype(float))
     np.testing.assert_array_equal(stats.max, np.nanmax(X, axis=0).astype(float))
+
+
+@pytest.mark.parametrize("z, two_pass", [(0.0, False), (3.7, False), (4.0, True), (1e6, True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stats_shift_far_from_the_mean_takes_two_passes(monkeypatch, z, two_pass, dtype):
+    """The first row is the shift: up to 4 bits of cancellation stay one pass, more don't.
+
+    Both ways the moments equal the exact ones (fractions) to float64 precision.
+    """
+    import sklearn_norm._stats as stats_module
+
+    calls = []
+    original = stats_module._two_pass_moments
+    monkeypatch.setattr(
+        stats_module, "_two_pass_moments", lambda *a: (calls.append(1), original(*a))[1]
+    )
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(2000)
+    x = (x - x.mean()) / x.std()  # mean 0, variance 1 (to rounding)
+    x = np.concatenate([[z * np.sqrt(2000 / 1999)], x[1:]]) * 7.0 + 1e4
+    x = x.astype(dtype)
+    stats = Stats.of(x[:, None])
+    assert bool(calls) == two_pass
+    mean, var = _exact_moments(x)
+    assert abs((Fraction(float(stats.mean[0])) - mean) / mean) < 1e-15
+    assert abs((Fraction(float(stats.m2[0] / stats.count[0])) - var) / var) < 1e-13
