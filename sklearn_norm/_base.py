@@ -9,15 +9,15 @@ import functools
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from ._chunks import apply_rows, finite_sum, fold, map_blocks, output_for
 from ._engines import engine_for, forget
-from ._sklearn_compat import _fit_context
+from ._sklearn_compat import CachedParamNames, _fit_context
 from ._stats import MOMENTS, Stats, merge
 from ._validation import (
     check_weights,
     check_X,
+    ensure_fitted,
     reject_inf,
     reject_overflow,
     sparse_inf_columns,
@@ -46,13 +46,13 @@ def checked_input(estimator, X, copy, names=True):
     Returns ``(X, copy)``; ``copy=None`` takes the estimator's ``copy`` parameter.
     ``names=False`` checks the number of columns only (``inverse_transform``).
     """
-    check_is_fitted(estimator)
+    ensure_fitted(estimator)
     copy = estimator.copy if copy is None else copy
     sparse_reason = estimator._sparse_reason()
     return check_X(estimator, X, reset=False, sparse_reason=sparse_reason, names=names), copy
 
 
-class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
     """Base of the scalers that learn per-feature statistics from the training rows."""
 
     _need = (MOMENTS,)

@@ -15,13 +15,13 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
+from sklearn.utils.validation import FLOAT_DTYPES
 
 from ._base import atomic, checked_input
 from ._chunks import map_blocks, output_for
 from ._engines import engine_for, forget
-from ._sklearn_compat import _fit_context
-from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
+from ._sklearn_compat import CachedParamNames, _fit_context
+from ._validation import check_X, ensure_fitted, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
 from .functional._rows import (
     as64,
@@ -62,7 +62,7 @@ def _can_inverse(estimator):
     return estimator._invertible()
 
 
-class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
     """Base of the scalers whose statistics come from each sample itself."""
 
     # -- what a scaler supplies --------------------------------------------------------
@@ -247,7 +247,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         engine = engine_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=True)
-        check_is_fitted(self)
+        ensure_fitted(self)
         copy = self.copy if copy is None else copy
         accept = ("csr", "csc") if self._sparse_reason() is None else False
         X = check_array(X, accept_sparse=accept, dtype=FLOAT_DTYPES, ensure_all_finite=False)

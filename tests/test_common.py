@@ -29,3 +29,20 @@ def test_all_estimators_found():
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_cached_param_names_follow_each_class_signature():
+    import inspect
+
+    for cls in all_estimators():
+        expected = sorted(p for p in inspect.signature(cls.__init__).parameters if p != "self")
+        assert cls._get_param_names() == expected
+        assert sorted(cls().get_params()) == expected
+
+    class Wider(sn.ZScoreScaler):  # a subclass with its own __init__ gets its own names
+        def __init__(self, *, extra=1, with_mean=True, with_std=True, ddof=0, copy=True):
+            super().__init__(with_mean=with_mean, with_std=with_std, ddof=ddof, copy=copy)
+            self.extra = extra
+
+    assert Wider._get_param_names() == ["copy", "ddof", "extra", "with_mean", "with_std"]
+    assert sn.ZScoreScaler._get_param_names() == ["copy", "ddof", "with_mean", "with_std"]
