@@ -64,6 +64,9 @@ class Stats:
         if X.shape[0] == 0:
             return cls.empty(X.shape[1], need)
 
+        if X.nbytes <= _chunks.FIT_BLOCK_BYTES:  # one block: no pool, nothing to merge
+            return _of_dense(X, sample_weight, need)
+
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
             return _of_dense(X[start:stop], w, need)
@@ -125,8 +128,8 @@ def _of_dense(X, w, need):
     if MOMENTS in need and not (w is None and _shifted_moments(stats, X, k)):
         _two_pass_moments(stats, X, w, k)
     if RANGE in need:
-        stats.min = colreduce(np.fmin, X, k).astype(np.float64)
-        stats.max = colreduce(np.fmax, X, k).astype(np.float64)
+        stats.min = colreduce(np.fmin, X, k).astype(np.float64, copy=False)
+        stats.max = colreduce(np.fmax, X, k).astype(np.float64, copy=False)
         has_inf |= np.isinf(stats.min) | np.isinf(stats.max)
         if MOMENTS not in need and np.isnan(stats.min).any():
             stats.count = _wsum((~np.isnan(X)).astype(np.float64), w, 1)
