@@ -26,8 +26,9 @@ from ._config import effective_n_threads
 #: Bytes of one row block of a transform: a block read from memory stays in cache (L2/L3)
 #: for every later step on it; larger blocks spend less in numpy's per-call overhead.
 BLOCK_BYTES = 1 << 21
-#: Bytes of one row block of ``fit``: larger, so fewer block summaries are merged.
-FIT_BLOCK_BYTES = 1 << 20
+#: Bytes of the float64 work copy of one row block of ``fit`` (a float32 block holds half
+#: as many bytes): fewer, larger blocks spend less time passing the GIL between threads.
+FIT_BLOCK_BYTES = 1 << 21
 #: Below this many bytes one thread is faster than waking a pool.
 PARALLEL_MIN_BYTES = 1 << 22
 #: Bytes of the run of consecutive blocks a thread takes at a time (huge pages are 2 MiB).

@@ -64,16 +64,17 @@ class Stats:
         if X.shape[0] == 0:
             return cls.empty(X.shape[1], need)
 
-        if X.nbytes <= _chunks.FIT_BLOCK_BYTES:  # one block: no pool, nothing to merge
+        # moments work on a float64 copy of the block: its size is what the block bounds
+        size = _chunks.FIT_BLOCK_BYTES * X.itemsize // 8 if MOMENTS in need else None
+        size = size or _chunks.FIT_BLOCK_BYTES
+        if X.nbytes <= size:  # one block: no pool, nothing to merge
             return _of_dense(X, sample_weight, need)
 
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
             return _of_dense(X[start:stop], w, need)
 
-        parts = map_blocks(
-            block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=_chunks.FIT_BLOCK_BYTES
-        )
+        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=size)
         return merge_all(parts)
 
     @classmethod
