@@ -16,8 +16,9 @@ _CONSTANT_ULPS = 10
 def constant_features(var, mean):
     """Features whose variance is rounding noise of a constant feature.
 
-    The statistics are computed with a corrected two-pass sum per block and exact
-    merges, so a constant feature's variance is at most a few ulps of its mean squared.
+    The statistics are computed per block from deviations from one of its values or from
+    its mean (the corrected two-pass formula) and merged exactly, so a constant feature's
+    variance is at most a few ulps of its mean squared (exactly 0 within a block).
     """
     with np.errstate(over="ignore"):  # inf past |mean| ~ 6e168, where any finite var is noise
         bound = (_CONSTANT_ULPS * np.finfo(np.float64).eps * np.abs(np.nan_to_num(mean))) ** 2

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from sklearn_norm import DecimalScaler, LogScaler, MinMaxScaler, ZScoreScaler, config_context
-from sklearn_norm._stats import MOMENTS, RANGE, Stats, merge, pool_channels
+from sklearn_norm._stats import MOMENTS, RANGE, Stats, merge, merge_all, pool_channels
 
 FIELDS = ("count", "mean", "m2", "min", "max", "has_inf")
 
@@ -306,3 +306,25 @@ def test_stats_shift_far_from_the_mean_takes_two_passes(monkeypatch, z, two_pass
     mean, var = _exact_moments(x)
     assert abs((Fraction(float(stats.mean[0])) - mean) / mean) < 1e-15
     assert abs((Fraction(float(stats.m2[0] / stats.count[0])) - var) / var) < 1e-13
+
+
+@pytest.mark.parametrize("need", [(MOMENTS, RANGE), (MOMENTS,), (RANGE,)])
+def test_merge_all_equals_merging_in_order(need):
+    # parts with NaN-only columns, an empty part and a large common mean: pooled at once
+    # they give what merging one by one gives, and the exact moments
+    rng = np.random.default_rng(5)
+    X = 1e6 + rng.normal(size=(400, 3))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:50, 1] = np.nan  # the first part has no value in column 1
+    cuts = [0, 50, 50, 130, 300, 400]
+    parts = [Stats.of(X[a:b], need=need) for a, b in zip(cuts[:-1], cuts[1:])]
+    expected = parts[0]
+    for part in parts[1:]:
+        expected = merge(expected, part)
+    _assert_same_stats(merge_all(parts), expected, rtol=1e-13)
+    if MOMENTS in need:
+        pooled = merge_all(parts)
+        for j in range(3):
+            mean, var = _exact_moments(X[~np.isnan(X[:, j]), j])
+            assert abs(Fraction(float(pooled.mean[j])) - mean) <= Fraction(np.spacing(1e6)) / 2
+            assert abs((Fraction(float(pooled.m2[j] / pooled.count[j])) - var) / var) < 1e-12
