@@ -92,15 +92,24 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
         ``func``'s results, in block order, whatever the number of threads.
     """
     blocks = row_blocks(n_rows, row_bytes, multiple, block_bytes)
-    n_threads = n_threads_for(len(blocks), n_rows * row_bytes)
+    return map_items(lambda block: func(*block), blocks, n_rows * int(row_bytes))
+
+
+def map_items(func, items, n_bytes):
+    """Call ``func(item)`` for every item on the thread pool; results in item order.
+
+    ``n_bytes`` is the data all the items cover together (below
+    :data:`PARALLEL_MIN_BYTES` one thread does it all). A thread takes a run of
+    consecutive items spanning about :data:`RUN_BYTES`, so that two threads rarely fault
+    in (and wait on) the same huge page of a new output; a nested call runs serially.
+    """
+    n_threads = n_threads_for(len(items), n_bytes)
     if n_threads == 1 or getattr(_worker, "busy", False):  # nested calls run serially
-        return [func(start, stop) for start, stop in blocks]
-    results = [None] * len(blocks)
-    # a thread takes a run of blocks spanning a few huge pages, so that two threads
-    # rarely fault in (and wait on) the same page of a new output
-    run = -(-RUN_BYTES // (blocks[0][1] * int(row_bytes)))
-    run = max(1, min(run, len(blocks) // (4 * n_threads)))  # still 4 runs per thread
-    todo = iter(range(0, len(blocks), run))  # next() on it is atomic under the GIL
+        return [func(item) for item in items]
+    results = [None] * len(items)
+    run = -(-RUN_BYTES * len(items) // max(int(n_bytes), 1))
+    run = max(1, min(run, len(items) // (4 * n_threads)))  # still 4 runs per thread
+    todo = iter(range(0, len(items), run))  # next() on it is atomic under the GIL
     failed = []
 
     def work():
@@ -112,11 +121,11 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
 
     def _work():
         for first in todo:
-            for i in range(first, min(first + run, len(blocks))):
+            for i in range(first, min(first + run, len(items))):
                 if failed:
                     return
                 try:
-                    results[i] = func(*blocks[i])
+                    results[i] = func(items[i])
                 except BaseException as exc:  # re-raised in the calling thread
                     failed.append(exc)
                     return

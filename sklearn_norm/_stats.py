@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _chunks
-from ._chunks import colreduce, colwise, fold, folded, map_blocks, scratch
+from ._chunks import colreduce, colwise, fold, folded, map_blocks, map_items, row_blocks, scratch
 
 MOMENTS = "moments"
 RANGE = "range"
@@ -70,12 +70,21 @@ class Stats:
         if X.nbytes <= size:  # one block: no pool, nothing to merge
             return _of_dense(X, sample_weight, need)
 
+        row_bytes = X.shape[1] * X.itemsize
+        if sample_weight is None and tuple(need) == (MOMENTS,):
+            # the threads only sum; the small per-block vector work runs once, for all
+            blocks = row_blocks(X.shape[0], row_bytes, block_bytes=size)
+            k = fold(X.shape[1])
+            sums = map_blocks(
+                lambda a, b: _shifted_sums(X[a:b], k), X.shape[0], row_bytes, block_bytes=size
+            )
+            return merge_all(_finish_shifted(X, blocks, sums, need))
+
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
             return _of_dense(X[start:stop], w, need)
 
-        parts = map_blocks(block, X.shape[0], X.shape[1] * X.itemsize, block_bytes=size)
-        return merge_all(parts)
+        return merge_all(map_blocks(block, X.shape[0], row_bytes, block_bytes=size))
 
     @classmethod
     def empty(cls, n_features, need=(MOMENTS, RANGE)):
@@ -113,12 +122,12 @@ _HUGE = 2.0**500
 
 
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
-def _of_dense(X, w, need):
+def _of_dense(X, w, need, shifted=True):
     """Summary of one block of rows, read from memory once and then worked on in cache.
 
     Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
-    over deviations from a shift (:func:`_shifted_moments`) where that is exact enough,
-    else the two passes of :func:`_two_pass_moments`.
+    over deviations from a shift (:func:`_shifted_sums`) where that is exact enough
+    (and ``shifted``), else the two passes of :func:`_two_pass_moments`.
     """
     n_features = X.shape[1]
     k = fold(n_features) if w is None else 1
@@ -126,7 +135,7 @@ def _of_dense(X, w, need):
     has_inf = np.zeros(n_features, dtype=bool)
     stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
     # weighted sums run in one sequential einsum loop: their rounding grows with the shift
-    if MOMENTS in need and not (w is None and _shifted_moments(stats, X, k)):
+    if MOMENTS in need and not (w is None and shifted and _shifted_moments(stats, X, k)):
         _two_pass_moments(stats, X, w, k)
     if RANGE in need:
         stats.min = colreduce(np.fmin, X, k).astype(np.float64, copy=False)
@@ -137,31 +146,82 @@ def _of_dense(X, w, need):
     return stats
 
 
-def _shifted_moments(stats, X, k):
-    """Mean and ``m2`` of a block without NaN or infinity, in one pass; False if unfit.
+def _shifted_sums(X, k):
+    """``(shift, sum d, sum d^2)`` of a block, :math:`d = x - s`, in one pass; None if unfit.
 
-    With the block's first row as shift :math:`s` and :math:`d = x - s` (float64),
-    :math:`c = \\sum d / n`, the mean is :math:`s + c` (kept as a two-part sum) and
-    :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula with
-    :math:`s` as centre. It is refused (False) where a value is not finite or the shift
-    is huge, or where :math:`\\sum d^2 > 16\\, m2` (the shift lies far from the mean, so
-    the subtraction would cancel more than 4 bits): the caller then takes two passes.
+    The shift :math:`s` is the block's first row (float64), the deviations are written
+    into the thread's float64 scratch block (a float32 block is widened on the way).
+    None where the block holds a NaN or an infinity (its sums are not finite).
     """
     shift = X[0].astype(np.float64)
-    if not (np.abs(shift) < _HUGE).all():  # NaN, or sums that may overflow: two passes
-        return False
-    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)  # widens float32 on the way
-    resid = _wsum(diff, None, k)
+    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)
+    resid = colreduce(np.add, diff, k)
     if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
-        return False
-    squares = _wsumsq(diff, None, k)
-    correction = resid / stats.n_rows
+        return None
+    return shift, resid, _wsumsq(diff, None, k)
+
+
+def _from_shifted(n_rows, shift, resid, squares):
+    """Mean, ``mean_lo``, ``m2`` from shifted sums, and whether they may be kept.
+
+    Vectorised over blocks (one per row of the arrays; ``n_rows`` a column). With
+    :math:`c = \\sum d / n` the mean is :math:`s + c` (a two-part sum) and
+    :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula with the shift as
+    centre. A block is refused where the shift is huge (sums of such values may
+    overflow: ``reject_overflow`` must see them as the two-pass path leaves them) or
+    where :math:`\\sum d^2 > 16\\, m2` (the shift lies far from the mean, so the
+    subtraction would cancel more than 4 bits); it then takes two passes.
+    """
+    correction = resid / n_rows
     m2 = squares - resid * correction
-    if not (squares <= SHIFT_CANCELLATION * m2).all():  # also refuses NaN and inf
+    ok = (squares <= SHIFT_CANCELLATION * m2).all(axis=-1)  # also refuses NaN and inf
+    ok &= (np.abs(shift) < _HUGE).all(axis=-1)
+    mean, mean_lo = _two_sum(shift, correction)
+    return mean, mean_lo, np.maximum(m2, 0.0), ok
+
+
+def _shifted_moments(stats, X, k):
+    """Set ``stats``' moments from :func:`_shifted_sums` of a block; False if unfit."""
+    sums = _shifted_sums(X, k)
+    if sums is None:
         return False
-    stats.mean, stats.mean_lo = _two_sum(shift, correction)
-    stats.m2 = np.maximum(m2, 0.0)
-    return True
+    mean, mean_lo, m2, ok = _from_shifted(stats.n_rows, *sums)
+    if ok:
+        stats.mean, stats.mean_lo, stats.m2 = mean, mean_lo, m2
+    return bool(ok)
+
+
+@np.errstate(over="ignore", invalid="ignore")
+def _finish_shifted(X, blocks, sums, need):
+    """Per-block :class:`Stats` from the threads' :func:`_shifted_sums`, in block order.
+
+    The vector work of all blocks runs at once; blocks refused (None, or by
+    :func:`_from_shifted`) are summarised again by two passes, on the thread pool.
+    """
+    n_features = X.shape[1]
+    parts = [None] * len(blocks)
+    good = [i for i, part in enumerate(sums) if part is not None]
+    if good:
+        n_rows = np.array([blocks[i][1] - blocks[i][0] for i in good], dtype=np.float64)
+        stacked = (np.array([sums[i][j] for i in good]) for j in range(3))
+        mean, mean_lo, m2, ok = _from_shifted(n_rows[:, None], *stacked)
+        for pos in np.flatnonzero(ok):
+            n = float(n_rows[pos])
+            parts[good[pos]] = Stats(
+                n, np.full(n_features, n), mean[pos], m2[pos], None, None,
+                np.zeros(n_features, dtype=bool), mean_lo[pos],
+            )  # fmt: skip
+    redo = [blocks[i] for i, part in enumerate(parts) if part is None]
+    if redo:
+        again = iter(
+            map_items(
+                lambda block: _of_dense(X[block[0] : block[1]], None, need, shifted=False),
+                redo,
+                sum(b - a for a, b in redo) * n_features * X.itemsize,
+            )
+        )
+        parts = [next(again) if part is None else part for part in parts]
+    return parts
 
 
 def _two_pass_moments(stats, X, w, k):
