@@ -29,6 +29,14 @@ BLOCK_BYTES = 1 << 21
 #: Bytes of the float64 work copy of one row block of ``fit`` (a float32 block holds half
 #: as many bytes): fewer, larger blocks spend less time passing the GIL between threads.
 FIT_BLOCK_BYTES = 1 << 21
+#: Data with a float64 work copy cuts into about this many blocks where that makes them
+#: larger than the sizes above (at most :data:`MAX_WORK_BYTES` of work copy each): every
+#: block costs a dozen numpy calls, each taking the GIL again, and on many cores the
+#: threads queue for it (16 cores: z-score fit of 1 GB 0.129 s with 2 MiB blocks, 0.033 s
+#: with 8 MiB). Sizes depend on the data only, never on the number of threads.
+WORK_BLOCKS = 256
+#: Largest float64 work copy of one block (the per-thread scratch is this large).
+MAX_WORK_BYTES = 1 << 25
 #: Below this many bytes one thread is faster than waking a pool.
 PARALLEL_MIN_BYTES = 1 << 22
 #: Bytes of the run of consecutive blocks a thread takes at a time (huge pages are 2 MiB).
@@ -51,6 +59,16 @@ def _pool(n_workers):
 def fold(n_features):
     """Number of rows folded into one long row for arrays with ``n_features`` columns."""
     return max(1, -(-FOLD_VALUES // max(int(n_features), 1)))
+
+
+def work_block_bytes(n_values, smallest):
+    """Bytes of float64 work copy per block for data of ``n_values`` values.
+
+    ``smallest`` (the block size used for small data) grows to about
+    ``n_values * 8 / WORK_BLOCKS``, up to :data:`MAX_WORK_BYTES`.
+    """
+    wanted = int(n_values) * 8 // WORK_BLOCKS
+    return max(int(smallest), min(wanted, MAX_WORK_BYTES))
 
 
 def row_blocks(n_rows, row_bytes, multiple=1, block_bytes=None):

@@ -219,7 +219,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
                 np.copyto(out[start:stop, column : column + width], s, casting="same_kind")
                 column += width
 
-        map_blocks(block, n, n_features * X.itemsize, block_bytes=block_bytes(X.itemsize))
+        map_blocks(block, n, n_features * X.itemsize, block_bytes=block_bytes(X.itemsize, X.size))
         return out
 
     def _transform_sparse(self, X, copy):

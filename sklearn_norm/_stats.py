@@ -65,8 +65,8 @@ class Stats:
             return cls.empty(X.shape[1], need)
 
         # moments work on a float64 copy of the block: its size is what the block bounds
-        size = _chunks.FIT_BLOCK_BYTES * X.itemsize // 8 if MOMENTS in need else None
-        size = size or _chunks.FIT_BLOCK_BYTES
+        size = _chunks.work_block_bytes(X.size, _chunks.FIT_BLOCK_BYTES)
+        size = max(1, size * X.itemsize // 8) if MOMENTS in need else size
         if X.nbytes <= size:  # one block: no pool, nothing to merge
             return _of_dense(X, sample_weight, need)
 

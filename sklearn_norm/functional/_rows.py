@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .. import _xp
-from .._chunks import BLOCK_BYTES, map_blocks, scratch
+from .._chunks import BLOCK_BYTES, map_blocks, scratch, work_block_bytes
 from . import _ops
 
 #: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
@@ -265,9 +265,13 @@ def unscale_groups(y, mean, std, weight=None, bias=None, out=None):
 ONE_PASS_COND = 64.0
 
 
-def block_bytes(itemsize):
-    """Row blocks of the block kernels: their float64 work copy is at most ``BLOCK_BYTES``."""
-    return BLOCK_BYTES * itemsize // 8
+def block_bytes(itemsize, n_values=0):
+    """Row blocks of the block kernels, sized by their float64 work copy.
+
+    ``BLOCK_BYTES`` of work copy, more for large data (see
+    :func:`~sklearn_norm._chunks.work_block_bytes`).
+    """
+    return max(1, work_block_bytes(n_values, BLOCK_BYTES) * itemsize // 8)
 
 
 def blockwise(kernel, x, *args):
@@ -281,7 +285,9 @@ def blockwise(kernel, x, *args):
     def one(start, stop):
         kernel(x[start:stop], *args, out=out[start:stop])
 
-    map_blocks(one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize))
+    map_blocks(
+        one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize, x.size)
+    )
     return out
 
 
