@@ -73,12 +73,12 @@ class Stats:
         row_bytes = X.shape[1] * X.itemsize
         if sample_weight is None and tuple(need) == (MOMENTS,):
             # the threads only sum; the small per-block vector work runs once, for all
-            blocks = row_blocks(X.shape[0], row_bytes, block_bytes=size)
             k = fold(X.shape[1])
-            sums = map_blocks(
-                lambda a, b: _shifted_sums(X[a:b], k), X.shape[0], row_bytes, block_bytes=size
+            blocks = row_blocks(X.shape[0], row_bytes, k, block_bytes=size)
+            partials = map_blocks(
+                lambda a, b: _shifted_partials(X[a:b], k), X.shape[0], row_bytes, k, size
             )
-            return merge_all(_finish_shifted(X, blocks, sums, need))
+            return merge_all(_finish_shifted(X, blocks, partials, need))
 
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
@@ -126,7 +126,7 @@ def _of_dense(X, w, need, shifted=True):
     """Summary of one block of rows, read from memory once and then worked on in cache.
 
     Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
-    over deviations from a shift (:func:`_shifted_sums`) where that is exact enough
+    over deviations from a shift (:func:`_shifted_partials`) where that is exact enough
     (and ``shifted``), else the two passes of :func:`_two_pass_moments`.
     """
     n_features = X.shape[1]
@@ -146,19 +146,35 @@ def _of_dense(X, w, need, shifted=True):
     return stats
 
 
-def _shifted_sums(X, k):
-    """``(shift, sum d, sum d^2)`` of a block, :math:`d = x - s`, in one pass; None if unfit.
+def _shifted_partials(X, k):
+    """Partial column sums of :math:`d = x - s` and :math:`d^2` over a block, in one pass.
 
-    The shift :math:`s` is the block's first row (float64), the deviations are written
-    into the thread's float64 scratch block (a float32 block is widened on the way).
-    None where the block holds a NaN or an infinity (its sums are not finite).
+    The shift :math:`s` is the block's first row; the deviations are written into the
+    thread's float64 scratch block (a float32 block is widened on the way). The sums are
+    left as ``k`` partial sums per column (rows folded by ``k``), plus the sums of the
+    last ``rows % k`` rows, for :func:`_complete_sums` to add up: on a worker thread a
+    block costs three numpy calls that release the GIL, so many threads do not queue
+    for it.
     """
-    shift = X[0].astype(np.float64)
-    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)
-    resid = colreduce(np.add, diff, k)
-    if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
-        return None
-    return shift, resid, _wsumsq(diff, None, k)
+    diff = colwise(np.subtract, X, X[0].astype(np.float64), scratch(X.shape), k)
+    rows = diff.shape[0]
+    main = rows - rows % k if k > 1 else 0
+    parts = []
+    for part in (folded(diff[:main], k),) if main else ():
+        parts.append((np.add.reduce(part, axis=0), np.einsum("ij,ij->j", part, part)))
+    if main < rows:
+        tail = diff[main:]
+        parts.append((np.add.reduce(tail, axis=0), np.einsum("ij,ij->j", tail, tail)))
+    return parts
+
+
+def _complete_sums(parts, n_features):
+    """``(sum d, sum d^2)`` per column from :func:`_shifted_partials` (a fixed order)."""
+    resid = squares = 0.0
+    for partial_resid, partial_squares in parts:
+        resid = resid + np.add.reduce(partial_resid.reshape(-1, n_features), axis=0)
+        squares = squares + np.add.reduce(partial_squares.reshape(-1, n_features), axis=0)
+    return resid, squares
 
 
 def _from_shifted(n_rows, shift, resid, squares):
@@ -181,37 +197,38 @@ def _from_shifted(n_rows, shift, resid, squares):
 
 
 def _shifted_moments(stats, X, k):
-    """Set ``stats``' moments from :func:`_shifted_sums` of a block; False if unfit."""
-    sums = _shifted_sums(X, k)
-    if sums is None:
+    """Set ``stats``' moments from the shifted sums of one block; False if unfit."""
+    resid, squares = _complete_sums(_shifted_partials(X, k), X.shape[1])
+    if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
         return False
-    mean, mean_lo, m2, ok = _from_shifted(stats.n_rows, *sums)
+    mean, mean_lo, m2, ok = _from_shifted(stats.n_rows, X[0].astype(np.float64), resid, squares)
     if ok:
         stats.mean, stats.mean_lo, stats.m2 = mean, mean_lo, m2
     return bool(ok)
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def _finish_shifted(X, blocks, sums, need):
-    """Per-block :class:`Stats` from the threads' :func:`_shifted_sums`, in block order.
+def _finish_shifted(X, blocks, partials, need):
+    """Per-block :class:`Stats` from the threads' :func:`_shifted_partials`, in block order.
 
-    The vector work of all blocks runs at once; blocks refused (None, or by
-    :func:`_from_shifted`) are summarised again by two passes, on the thread pool.
+    The small vector work of all blocks runs here, on the calling thread; blocks refused
+    (a NaN or an infinity, or by :func:`_from_shifted`) are summarised again by two
+    passes, on the thread pool.
     """
     n_features = X.shape[1]
-    parts = [None] * len(blocks)
-    good = [i for i, part in enumerate(sums) if part is not None]
-    if good:
-        n_rows = np.array([blocks[i][1] - blocks[i][0] for i in good], dtype=np.float64)
-        stacked = (np.array([sums[i][j] for i in good]) for j in range(3))
-        mean, mean_lo, m2, ok = _from_shifted(n_rows[:, None], *stacked)
-        for pos in np.flatnonzero(ok):
-            n = float(n_rows[pos])
-            parts[good[pos]] = Stats(
-                n, np.full(n_features, n), mean[pos], m2[pos], None, None,
-                np.zeros(n_features, dtype=bool), mean_lo[pos],
-            )  # fmt: skip
-    redo = [blocks[i] for i, part in enumerate(parts) if part is None]
+    sums = [_complete_sums(parts, n_features) for parts in partials]
+    resid = np.array([r for r, _ in sums])
+    squares = np.array([q for _, q in sums])
+    n_rows = np.array([b - a for a, b in blocks], dtype=np.float64)
+    shift = X[[a for a, _ in blocks]].astype(np.float64)
+    mean, mean_lo, m2, ok = _from_shifted(n_rows[:, None], shift, resid, squares)
+    ok &= np.isfinite(resid).all(axis=1)
+    parts = [
+        Stats(n, np.full(n_features, n), mean[i], m2[i], None, None,
+              np.zeros(n_features, dtype=bool), mean_lo[i]) if ok[i] else None
+        for i, n in enumerate(n_rows.tolist())
+    ]  # fmt: skip
+    redo = [blocks[i] for i in np.flatnonzero(~ok)]
     if redo:
         again = iter(
             map_items(

@@ -348,7 +348,7 @@ def test_stats_threaded_blocks_far_from_their_shift_take_two_passes(monkeypatch,
     import sklearn_norm._chunks as chunks
     import sklearn_norm._stats as stats_module
 
-    monkeypatch.setattr(chunks, "FIT_BLOCK_BYTES", 8 * 2 * 512)  # 512 rows a block
+    monkeypatch.setattr(chunks, "FIT_BLOCK_BYTES", 8 * 64 * 512)  # 512 rows a block
     monkeypatch.setattr(chunks, "PARALLEL_MIN_BYTES", 0)
     calls = []
     original = stats_module._two_pass_moments
@@ -356,7 +356,7 @@ def test_stats_threaded_blocks_far_from_their_shift_take_two_passes(monkeypatch,
         stats_module, "_two_pass_moments", lambda *a: (calls.append(1), original(*a))[1]
     )
     rng = np.random.default_rng(8)
-    X = (rng.normal(size=(4096, 2)) * 7 + 1e4).astype(dtype)
+    X = (rng.normal(size=(4096, 64)) * 7 + 1e4).astype(dtype)  # 64 columns: folds by 64
     X[1024, 0] = 1e4 + 7e3  # first row of the third block: 1000 standard deviations out
     with config_context(n_threads=2):
         stats = Stats.of(X, need=(MOMENTS,))
