@@ -75,10 +75,12 @@ class Stats:
             # the threads only sum; the small per-block vector work runs once, for all
             k = fold(X.shape[1])
             blocks = row_blocks(X.shape[0], row_bytes, k, block_bytes=size)
-            partials = map_blocks(
-                lambda a, b: _shifted_partials(X[a:b], k), X.shape[0], row_bytes, k, size
+            n_features = X.shape[1]
+            sums = map_blocks(
+                lambda a, b: _complete_sums(_shifted_partials(X[a:b], k), n_features),
+                *(X.shape[0], row_bytes, k, size),
             )
-            return merge_all(_finish_shifted(X, blocks, partials, need))
+            return merge_all(_finish_shifted(X, blocks, sums, need))
 
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
@@ -152,9 +154,9 @@ def _shifted_partials(X, k):
     The shift :math:`s` is the block's first row; the deviations are written into the
     thread's float64 scratch block (a float32 block is widened on the way). The sums are
     left as ``k`` partial sums per column (rows folded by ``k``), plus the sums of the
-    last ``rows % k`` rows, for :func:`_complete_sums` to add up: on a worker thread a
-    block costs three numpy calls that release the GIL, so many threads do not queue
-    for it.
+    last ``rows % k`` rows, for :func:`_complete_sums` to add up (blocks of the fit hold
+    a multiple of ``k`` rows, so a worker thread makes five numpy calls per block: every
+    one releases the GIL and takes it again, and many threads queue for it).
     """
     diff = colwise(np.subtract, X, X[0].astype(np.float64), scratch(X.shape), k)
     rows = diff.shape[0]
@@ -208,15 +210,14 @@ def _shifted_moments(stats, X, k):
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def _finish_shifted(X, blocks, partials, need):
-    """Per-block :class:`Stats` from the threads' :func:`_shifted_partials`, in block order.
+def _finish_shifted(X, blocks, sums, need):
+    """Per-block :class:`Stats` from the threads' shifted sums, in block order.
 
     The small vector work of all blocks runs here, on the calling thread; blocks refused
     (a NaN or an infinity, or by :func:`_from_shifted`) are summarised again by two
     passes, on the thread pool.
     """
     n_features = X.shape[1]
-    sums = [_complete_sums(parts, n_features) for parts in partials]
     resid = np.array([r for r, _ in sums])
     squares = np.array([q for _, q in sums])
     n_rows = np.array([b - a for a, b in blocks], dtype=np.float64)
