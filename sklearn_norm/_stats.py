@@ -73,14 +73,15 @@ class Stats:
         row_bytes = X.shape[1] * X.itemsize
         if sample_weight is None and tuple(need) == (MOMENTS,):
             # the threads only sum; the small per-block vector work runs once, for all
-            k = fold(X.shape[1])
-            blocks = row_blocks(X.shape[0], row_bytes, k, block_bytes=size)
-            n_features = X.shape[1]
-            sums = map_blocks(
-                lambda a, b: _complete_sums(_shifted_partials(X[a:b], k), n_features),
-                *(X.shape[0], row_bytes, k, size),
-            )
-            return merge_all(_finish_shifted(X, blocks, sums, need))
+            n_rows, n_features = X.shape
+            k = fold(n_features)
+
+            def sums(start, stop):
+                return _complete_sums(_shifted_partials(X[start:stop], k), n_features)
+
+            blocks = row_blocks(n_rows, row_bytes, k, block_bytes=size)
+            parts = map_blocks(sums, n_rows, row_bytes, k, block_bytes=size)
+            return merge_all(_finish_shifted(X, blocks, parts, need))
 
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
@@ -161,13 +162,10 @@ def _shifted_partials(X, k):
     diff = colwise(np.subtract, X, X[0].astype(np.float64), scratch(X.shape), k)
     rows = diff.shape[0]
     main = rows - rows % k if k > 1 else 0
-    parts = []
-    for part in (folded(diff[:main], k),) if main else ():
-        parts.append((np.add.reduce(part, axis=0), np.einsum("ij,ij->j", part, part)))
+    pieces = [folded(diff[:main], k)] if main else []
     if main < rows:
-        tail = diff[main:]
-        parts.append((np.add.reduce(tail, axis=0), np.einsum("ij,ij->j", tail, tail)))
-    return parts
+        pieces.append(diff[main:])
+    return [(np.add.reduce(a, axis=0), np.einsum("ij,ij->j", a, a)) for a in pieces]
 
 
 def _complete_sums(parts, n_features):
