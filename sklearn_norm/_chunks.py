@@ -203,15 +203,16 @@ def finite_sum(a):
     """Whether the sum of the values of a block is finite (no NaN, no infinity in it).
 
     An overflowing sum reads as not finite too, so a False only asks for an exact look.
-    A C-contiguous float32/float64 block is summed by ``einsum`` (several vector
-    accumulators, no stores: about twice numpy's pairwise ``add.reduce``); other blocks
-    as rows of :data:`FOLD_VALUES` values added column by column.
+    A large C-contiguous float32/float64 block is summed by ``einsum`` (several vector
+    accumulators, no stores: about twice numpy's pairwise ``add.reduce``; on small blocks
+    its set-up costs more than it saves); other large blocks as rows of
+    :data:`FOLD_VALUES` values added column by column.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        if a.flags.c_contiguous and a.dtype in _EINSUM_SUM:
-            return bool(np.isfinite(np.einsum("i->", a.reshape(-1))))
         if not a.flags.c_contiguous or a.size < 2 * FOLD_VALUES:
             return bool(np.isfinite(np.add.reduce(a, axis=None)))
+        if a.dtype in _EINSUM_SUM:
+            return bool(np.isfinite(np.einsum("i->", a.reshape(-1))))
         flat = a.reshape(-1)
         main = flat.size - flat.size % FOLD_VALUES
         total = np.add.reduce(np.add.reduce(flat[:main].reshape(-1, FOLD_VALUES), axis=0))
