@@ -73,15 +73,12 @@ class Stats:
         row_bytes = X.shape[1] * X.itemsize
         if sample_weight is None and tuple(need) == (MOMENTS,):
             # the threads only sum; the small per-block vector work runs once, for all
-            n_rows, n_features = X.shape
-            k = fold(n_features)
-
-            def sums(start, stop):
-                return _complete_sums(_shifted_partials(X[start:stop], k), n_features)
-
-            blocks = row_blocks(n_rows, row_bytes, k, block_bytes=size)
-            parts = map_blocks(sums, n_rows, row_bytes, k, block_bytes=size)
-            return merge_all(_finish_shifted(X, blocks, parts, need))
+            k = fold(X.shape[1])
+            blocks = row_blocks(X.shape[0], row_bytes, k, block_bytes=size)
+            sums = map_items(
+                lambda block: _shifted_sums(X[block[0] : block[1]], k), blocks, X.nbytes
+            )
+            return merge_all(_finish_shifted(X, blocks, sums, need))
 
         def block(start, stop):
             w = None if sample_weight is None else sample_weight[start:stop]
@@ -129,7 +126,7 @@ def _of_dense(X, w, need, shifted=True):
     """Summary of one block of rows, read from memory once and then worked on in cache.
 
     Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
-    over deviations from a shift (:func:`_shifted_partials`) where that is exact enough
+    over deviations from a shift (:func:`_shifted_sums`) where that is exact enough
     (and ``shifted``), else the two passes of :func:`_two_pass_moments`.
     """
     n_features = X.shape[1]
@@ -149,32 +146,17 @@ def _of_dense(X, w, need, shifted=True):
     return stats
 
 
-def _shifted_partials(X, k):
-    """Partial column sums of :math:`d = x - s` and :math:`d^2` over a block, in one pass.
+def _shifted_sums(X, k):
+    """``(sum d, sum d^2)`` per column over a block, :math:`d = x - s`, in one pass.
 
     The shift :math:`s` is the block's first row; the deviations are written into the
-    thread's float64 scratch block (a float32 block is widened on the way). The sums are
-    left as ``k`` partial sums per column (rows folded by ``k``), plus the sums of the
-    last ``rows % k`` rows, for :func:`_complete_sums` to add up (blocks of the fit hold
-    a multiple of ``k`` rows, so a worker thread makes five numpy calls per block: every
-    one releases the GIL and takes it again, and many threads queue for it).
+    thread's float64 scratch block (a float32 block is widened on the way) and summed on
+    rows folded by ``k`` (blocks of the fit hold a multiple of ``k`` rows, so a worker
+    thread makes few numpy calls per block: every one releases the GIL and takes it
+    again, and many threads queue for it).
     """
     diff = colwise(np.subtract, X, X[0].astype(np.float64), scratch(X.shape), k)
-    rows = diff.shape[0]
-    main = rows - rows % k if k > 1 else 0
-    pieces = [folded(diff[:main], k)] if main else []
-    if main < rows:
-        pieces.append(diff[main:])
-    return [(np.add.reduce(a, axis=0), np.einsum("ij,ij->j", a, a)) for a in pieces]
-
-
-def _complete_sums(parts, n_features):
-    """``(sum d, sum d^2)`` per column from :func:`_shifted_partials` (a fixed order)."""
-    resid = squares = 0.0
-    for partial_resid, partial_squares in parts:
-        resid = resid + np.add.reduce(partial_resid.reshape(-1, n_features), axis=0)
-        squares = squares + np.add.reduce(partial_squares.reshape(-1, n_features), axis=0)
-    return resid, squares
+    return colreduce(np.add, diff, k), _wsumsq(diff, None, k)
 
 
 def _from_shifted(n_rows, shift, resid, squares):
@@ -198,7 +180,7 @@ def _from_shifted(n_rows, shift, resid, squares):
 
 def _shifted_moments(stats, X, k):
     """Set ``stats``' moments from the shifted sums of one block; False if unfit."""
-    resid, squares = _complete_sums(_shifted_partials(X, k), X.shape[1])
+    resid, squares = _shifted_sums(X, k)
     if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
         return False
     mean, mean_lo, m2, ok = _from_shifted(stats.n_rows, X[0].astype(np.float64), resid, squares)
