@@ -7,7 +7,12 @@ import functools
 
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._array_api import get_namespace_and_device
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    make_constraint,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 try:  # scikit-learn's view of the OpenMP/BLAS thread limits set by joblib workers
@@ -35,21 +40,46 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 
 class CachedParamNames:
-    """``BaseEstimator._get_param_names`` read from ``__init__``'s signature once per class.
+    """A class's parameter names and constraint objects, built once per class.
 
-    scikit-learn inspects the signature on every ``get_params``, ``clone`` and parameter
-    validation (about 50 us); a class's ``__init__`` does not change, so its names are
-    cached. Put before ``BaseEstimator`` in the bases.
+    scikit-learn inspects ``__init__``'s signature on every ``get_params``, ``clone``
+    and parameter validation (about 50 us), and builds every constraint object of
+    ``_parameter_constraints`` anew on every ``fit`` (about 30 us); a class's
+    ``__init__`` and constraints do not change, so both are cached. A parameter no
+    constraint accepts goes through scikit-learn's own validation, which raises its
+    usual ``InvalidParameterError``. Put before ``BaseEstimator`` in the bases.
     """
 
     @classmethod
     def _get_param_names(cls):
         return list(_param_names(cls))
 
+    def _validate_params(self):
+        constraints = _constraints(type(self))
+        for name, value in self.get_params(deep=False).items():
+            made = constraints.get(name)
+            if made is None or any(c.is_satisfied_by(value) for c in made):
+                continue
+            validate_parameter_constraints(
+                {name: self._parameter_constraints[name]},
+                {name: value},
+                caller_name=type(self).__name__,
+            )
+
 
 @functools.cache
 def _param_names(cls):
     return tuple(BaseEstimator._get_param_names.__func__(cls))
+
+
+@functools.cache
+def _constraints(cls):
+    """``cls._parameter_constraints`` as constraint objects (``no_validation`` left out)."""
+    return {
+        name: [make_constraint(c) for c in constraints]
+        for name, constraints in cls._parameter_constraints.items()
+        if not (isinstance(constraints, str) and constraints == "no_validation")
+    }
 
 
 __all__ = [

@@ -46,3 +46,24 @@ def test_cached_param_names_follow_each_class_signature():
 
     assert Wider._get_param_names() == ["copy", "ddof", "extra", "with_mean", "with_std"]
     assert sn.ZScoreScaler._get_param_names() == ["copy", "ddof", "with_mean", "with_std"]
+
+
+@pytest.mark.parametrize("cls", all_estimators(), ids=lambda cls: cls.__name__)
+def test_cached_constraints_judge_as_scikit_learn_does(cls):
+    from sklearn.base import BaseEstimator
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    def verdict(validate, est):
+        try:
+            validate(est)
+        except InvalidParameterError as exc:
+            return str(exc)
+        return "ok"
+
+    values = [None, True, 0, 1, -1, 2.5, -0.5, 0.0, float("nan"), float("inf"), "auto",
+              "l1", "error", "nan", "cumulative", "bogus", (0, 1), [1.0, 2.0], object()]
+    for name in cls._get_param_names():
+        for value in values:
+            est = cls().set_params(**{name: value})
+            expected = verdict(BaseEstimator._validate_params, est)
+            assert verdict(type(est)._validate_params, est) == expected, (name, value)
