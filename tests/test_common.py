@@ -60,8 +60,9 @@ def test_cached_constraints_judge_as_scikit_learn_does(cls):
             return str(exc)
         return "ok"
 
-    values = [None, True, 0, 1, -1, 2.5, -0.5, 0.0, float("nan"), float("inf"), "auto",
-              "l1", "error", "nan", "cumulative", "bogus", (0, 1), [1.0, 2.0], object()]
+    numbers = [True, 0, 1, -1, 2.5, -0.5, 0.0, float("nan"), float("inf")]
+    words = ["auto", "l1", "error", "nan", "cumulative", "bogus"]
+    values = [None, *numbers, *words, (0, 1), [1.0, 2.0], object()]
     for name in cls._get_param_names():
         for value in values:
             est = cls().set_params(**{name: value})
