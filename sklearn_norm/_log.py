@@ -9,11 +9,12 @@ from scipy import sparse
 from ._base import ColumnScaler
 from ._chunks import map_blocks
 from ._sklearn_compat import Interval, StrOptions
-from ._stats import RANGE
+from ._stats import RANGE, _two_sum
 from ._validation import column_label
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
-from .functional._column import log_kernel
+from .functional._column import log_invalid, log_kernel
+from .functional._ops import numpy_dtype
 
 
 class LogScaler(ColumnScaler):
@@ -132,6 +133,15 @@ class LogScaler(ColumnScaler):
     def _refusing(self):
         return not self.signed and self.handle_invalid == "error"
 
+    def _offset_lo(self):
+        """The low part of ``offset_`` where float64 cannot hold ``1 - min`` (else None)."""
+        if self.signed or self.offset != "auto":
+            return None
+        shift = np.fmin(np.nan_to_num(self.data_min_), 0.0)
+        total, low = _two_sum(np.ones_like(shift), -shift)
+        low = np.where(total == self.offset_, low, 0.0)
+        return low if low.any() else None
+
     def _check_values(self, X, stats):
         if self._refusing() and self.offset != "auto":
             self._refuse(X, stats.min, np.full(stats.min.shape, float(self.offset)))
@@ -149,18 +159,22 @@ class LogScaler(ColumnScaler):
                 lambda a, b: np.fmin.reduce(X[a:b], axis=0), X.shape[0], X.shape[1] * X.itemsize
             )
             data_min = np.fmin.reduce(np.asarray(mins), axis=0)
-        self._refuse(X, data_min, self.offset_)
+        self._refuse(X, data_min, self.offset_, self._offset_lo())
 
     def _refused_below(self):
         return -self.offset_ if self._refusing() else None
 
-    def _refuse(self, X, data_min, offset):
-        bad = data_min <= -offset
+    def _refuse(self, X, data_min, offset, offset_lo=None):
+        """Raise for values ``x + offset <= 0``, judged in ``X``'s dtype as the kernel does."""
+        dtype = numpy_dtype(X) if hasattr(X, "dtype") else np.dtype(np.float64)  # frames
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        bad = log_invalid(data_min.astype(dtype), offset, offset_lo)
         if not bad.any():
             return
         column = int(np.flatnonzero(bad)[0])
-        values = column_values(X, column)
-        n_bad = int(np.sum(values <= -offset[column]))
+        values = np.asarray(column_values(X, column), dtype=dtype)
+        low = None if offset_lo is None else offset_lo[column]
+        n_bad = int(np.sum(log_invalid(values, offset[column], low)))
         raise ValueError(
             f"Negative values in data passed to LogScaler: {n_bad} value(s) <= -offset "
             f"({0.0 - offset[column]:g}) in {column_label(self, column)} (min {data_min[column]:g}); "
@@ -172,12 +186,14 @@ class LogScaler(ColumnScaler):
 
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
+        offset_lo = self._offset_lo()
         return log_kernel(
             take(self.offset_),
             self.base,
             self.signed,
             invalid_to_nan=self.handle_invalid == "nan",
             inverse=inverse,
+            offset_lo=None if offset_lo is None else take(offset_lo),
         )
 
     def __sklearn_tags__(self):

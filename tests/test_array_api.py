@@ -332,3 +332,27 @@ def test_fit_on_a_device_leaves_array_parameters_alone():
         back = est.inverse_transform(Y)
     assert est.weight is weight
     assert_allclose(to_numpy(back), X, **_tol("float64"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch float16 only")
+@pytest.mark.parametrize(
+    "est, X",
+    [
+        (sn.DecimalScaler(), [[60000.0, 3.0], [100.0, 5.0]]),  # 10**5 is inf in float16
+        (sn.MinMaxScaler(), [[0.0], [6e-8]]),  # factor 1.7e7 is inf in float16
+        (sn.BatchNormScaler(weight=1000.0), [[1.0], [1.001], [1.0], [1.001]]),
+        (sn.ZScoreScaler(), [[6e4], [6.5e4], [6.1e4]]),
+    ],
+    ids=repr,
+)
+def test_float16_tensors_give_the_numpy_float16_results(est, X):
+    import torch
+
+    X16 = np.asarray(X, dtype=np.float16)
+    expected = clone(est).fit(X16).transform(X16)  # numpy: float64 inside, rounded once
+    with config_context(array_api_dispatch=True):
+        t = torch.asarray(X16)
+        got = clone(est).fit(t).transform(t)
+    assert got.dtype == torch.float16
+    np.testing.assert_array_equal(got.numpy(), expected)
+    assert np.isfinite(expected).all()

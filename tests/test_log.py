@@ -240,3 +240,35 @@ def test_log_positive_only_tag_is_kept_for_any_positive_offset(offset):
     inside = -0.99 * offset
     out = LogScaler(offset=offset).fit(np.array([[inside], [1.0]])).transform([[inside]])
     np.testing.assert_allclose(out, [[math.log(offset + inside)]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_log_offset_auto_keeps_the_one_beyond_the_dtype(dtype):
+    # 1 - min is not representable: float16 beyond 2**11, float32 2**24, float64 2**53
+    low = {np.float16: -6e4, np.float32: -1e8, np.float64: -1e17}[dtype]
+    X = np.array([[low], [0.0], [50.0]]).astype(dtype)
+    scaler = LogScaler(offset="auto").fit(X)  # no refusal of its own minimum
+    Y = scaler.transform(X)
+    m = X.astype(np.float64).min()
+    expected = [math.log1p(float(v) - m) for v in X.astype(np.float64).ravel()]
+    assert Y[0, 0] == 0.0  # log(min + 1 - min) = log(1)
+    np.testing.assert_allclose(Y.ravel(), expected, rtol=4 * np.finfo(dtype).eps)
+    assert np.isfinite(scaler.inverse_transform(Y)).all()
+
+
+def test_log_offset_auto_float32_keeps_small_differences():
+    X = np.array([[-1e8], [-1e8 + 8], [0.0]], dtype=np.float32)  # float32 step 8 near 1e8
+    Y = LogScaler(offset="auto").fit(X).transform(X)
+    np.testing.assert_allclose(Y.ravel(), np.log([1.0, 9.0, 1e8 + 1]), rtol=1e-6)
+
+
+def test_log_fixed_offset_not_held_by_float32_decides_in_float64_terms():
+    x = np.float32(-0.7)  # -0.699999988..., so x + 0.7 = 1.19e-8 > 0
+    X = np.array([[x], [1.0]], dtype=np.float32)
+    Y = LogScaler(offset=0.7).fit(X).transform(X)
+    assert Y[0, 0] == pytest.approx(math.log(float(x) + 0.7), rel=1e-6)
+    below = np.nextafter(x, np.float32(-1))  # x + 0.7 < 0: refused, or NaN
+    with pytest.raises(ValueError, match="1 value"):
+        LogScaler(offset=0.7).fit(np.array([[below], [1.0]], dtype=np.float32))
+    nan = LogScaler(offset=0.7, handle_invalid="nan").fit(X)
+    assert np.isnan(nan.transform(np.array([[below]], dtype=np.float32))).all()

@@ -1,5 +1,7 @@
 """ZScoreScaler against scikit-learn's StandardScaler and the formula."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -230,3 +232,13 @@ def test_zscore_many_blocks_match_long_double_reference():
     np.testing.assert_allclose(scaler.scale_, std.astype(float), rtol=1e-15)
     out = scaler.transform(X)
     assert np.nanmax(np.abs(out - (exact - mean) / std)) < 1e-14
+
+
+def test_float16_transform_with_a_centre_beyond_float16():
+    scaler = ZScoreScaler().fit(np.array([[6e4], [7e4], [8e4]]))  # mean 7e4 > 65504
+    Y = scaler.transform(np.array([[6e4]], dtype=np.float16))
+    expected = (float(np.float16(6e4)) - 7e4) / math.sqrt(2e8 / 3)
+    assert Y.dtype == np.float16
+    assert Y[0, 0] == np.float16(expected)
+    back = scaler.inverse_transform(np.array([[-1.0]], dtype=np.float16))
+    assert back[0, 0] == np.float16(7e4 - math.sqrt(2e8 / 3))

@@ -92,4 +92,4 @@ def batch_norm_kernel(
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return step(xp, x, out)  # ±inf where x - mean overflows x's dtype
 
-    return kernel
+    return _ops.half_in_wide(kernel)

@@ -75,7 +75,7 @@ def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=Fa
         y += _ops.param(xp, low, y)
         return _ops.clip(xp, y, low, high) if clip else y
 
-    return _quiet_overflow(kernel)
+    return _quiet_overflow(_ops.half_in_wide(kernel))
 
 
 def _factor_for(scale, dtype):
@@ -183,7 +183,7 @@ def z_score_kernel(mean, scale, inverse=False):
             y /= _ops.param(xp, scale, y)
         return y
 
-    return _quiet_overflow(kernel)
+    return _quiet_overflow(_ops.half_in_wide(kernel))
 
 
 def z_score(x, mean, scale):
@@ -270,7 +270,7 @@ def decimal_kernel(n_digits, inverse=False):
         y /= _ops.param(xp, down, y)
         return y
 
-    return _quiet_overflow(kernel)
+    return _quiet_overflow(_ops.half_in_wide(kernel))
 
 
 def _exact_powers(dtype, *factors):
@@ -323,18 +323,25 @@ def learn_n_digits(max_abs):
     return np.where((max_abs > 0) & np.isfinite(max_abs), j, 0).astype(np.int64)
 
 
-def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False):
+def log_kernel(
+    offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False, offset_lo=None
+):
     """Kernel of :func:`log_scale` and of its inverse.
 
     ``invalid_to_nan`` turns every value with ``x + offset <= 0`` into NaN (else the
     plain math: ``log(0) = -inf``, ``log`` of a negative is NaN), without warnings.
+    ``x + offset`` keeps the offset's low bits (:func:`_ops.shift`): in float32,
+    ``-1e8 + (1e8 + 1)`` is 1, not 0. ``offset_lo`` (float64) is a further low part
+    of an offset float64 cannot hold (``1 - min`` for a minimum beyond 2**53).
     """
-    offset = np.asarray(to_numpy(offset), dtype=np.float64)
-    ones = offset == 1.0
+    offset, low = _offset_parts(offset, offset_lo)
+    ones = (offset == 1.0) & (low == 0.0)
     unit = bool(ones.all())
     # some features have offset 1: log1p/expm1 there, log/exp elsewhere
     mixed = not unit and bool(ones.any())
-    added = np.where(ones, 0.0, offset) if mixed else offset
+    added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
+    added_lo = -np.where(ones, 0.0, low) if low.any() else None
+    floor = np.where(ones, -1.0, 0.0)
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -349,9 +356,8 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
-            y = _ops.first(xp, "add", x, _ops.param(xp, added, x), out)
-            floor = _ops.param(xp, np.where(ones, -1.0, 0.0), y) if mixed else 0
-            bad = (y <= floor) if invalid_to_nan else None
+            y = _ops.shift(xp, x, added, out, lo=added_lo)
+            bad = (y <= _ops.param(xp, floor, y)) if invalid_to_nan else None
             y = _unary_where(xp, y, ones, "log1p", "log") if mixed else _ops.unary(xp, "log", y)
         if not signed and bad is not None:
             y = _ops.where_set(xp, y, bad, float("nan"))
@@ -368,8 +374,7 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
         if unit:
             return _ops.unary(xp, "expm1", y)
         y = _unary_where(xp, y, ones, "expm1", "exp") if mixed else _ops.unary(xp, "exp", y)
-        y -= _ops.param(xp, added, y)
-        return y
+        return _ops.unshift(xp, y, added, lo=added_lo)
 
     step = backward if inverse else forward
 
@@ -378,7 +383,26 @@ def log_kernel(offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inve
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return step(xp, x, out)
 
-    return kernel
+    return _ops.half_in_wide(kernel)
+
+
+def _offset_parts(offset, offset_lo):
+    offset = np.asarray(to_numpy(offset), dtype=np.float64)
+    low = np.zeros_like(offset) if offset_lo is None else np.asarray(offset_lo, np.float64)
+    return offset, np.broadcast_to(low, offset.shape)
+
+
+def log_invalid(x, offset, offset_lo=None):
+    """Where ``x + offset <= 0`` (``x <= -1`` for an offset of 1), as :func:`log_kernel`
+    computes it in ``x``'s dtype (numpy): the values it refuses, or maps to NaN."""
+    offset, low = _offset_parts(offset, offset_lo)
+    ones = (offset == 1.0) & (low == 0.0)
+    x = np.asarray(x)
+    if x.dtype == np.float16:  # as _ops.half_in_wide runs the kernel
+        x = x.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None, lo=-np.where(ones, 0.0, low))
+        return t <= np.where(ones, -1.0, 0.0)
 
 
 def _unary_where(xp, y, mask, name, other):

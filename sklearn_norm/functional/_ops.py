@@ -87,20 +87,29 @@ def per_dtype(build):
     return get
 
 
-def shift(xp, x, centre, out):
+def shift(xp, x, centre, out, lo=None):
     """``x - centre`` without losing the low bits of a large centre in low precision.
 
     In float32/float16 the centre is split into ``hi + lo`` (``hi`` its rounding to
     the dtype): ``x - hi`` is exact for ``x`` near ``hi`` (Sterbenz), so subtracting
-    ``lo`` afterwards keeps the centre's full float64 value.
+    the rest afterwards keeps the centre's full float64 value. ``lo`` (float64) is a
+    further low part of a centre that float64 itself cannot hold.
     """
-    centre = np.asarray(to_numpy(centre), dtype=np.float64)
-    hi = centre.astype(numpy_dtype(x))
+    hi, rest = _parts(centre, lo, numpy_dtype(x))
     y = first(xp, "subtract", x, param(xp, hi, x), out)
-    lo = centre - hi.astype(np.float64)
-    if np.any(lo):
-        y -= param(xp, lo, x)
+    if rest is not None:
+        y -= param(xp, rest, x)
     return y
+
+
+def _parts(centre, lo, dtype):
+    """``(hi, rest)``: ``centre + lo`` (float64) as its rounding to ``dtype`` and the rest."""
+    centre = np.asarray(to_numpy(centre), dtype=np.float64)
+    hi = centre.astype(dtype)
+    rest = centre - hi.astype(np.float64)
+    if lo is not None:
+        rest = rest + np.asarray(to_numpy(lo), dtype=np.float64)
+    return hi, (rest if np.any(rest) else None)
 
 
 def float_array(x):
@@ -118,15 +127,40 @@ def float_array(x):
     return xp, x
 
 
-def unshift(xp, y, centre):
-    """``y += centre`` in place, the inverse of :func:`shift` (``hi`` then ``lo``)."""
-    centre = np.asarray(to_numpy(centre), dtype=np.float64)
-    hi = centre.astype(numpy_dtype(y))
+def unshift(xp, y, centre, lo=None):
+    """``y += centre`` (plus ``lo``) in place, the inverse of :func:`shift`."""
+    hi, rest = _parts(centre, lo, numpy_dtype(y))
     y += param(xp, hi, y)
-    lo = centre - hi.astype(np.float64)
-    if np.any(lo):
-        y += param(xp, lo, y)
+    if rest is not None:
+        y += param(xp, rest, y)
     return y
+
+
+def half_in_wide(kernel):
+    """``kernel`` taking float16 input through a wider float, rounded once at the end.
+
+    float16 holds neither every parameter nor every intermediate (a centre of 7e4, a
+    factor of 1e5, a difference of two values near 6e4): the map runs in float64
+    (float32 on a device without float64) and only the result is rounded to float16.
+    """
+
+    def wrapped(x, out=None):
+        if str(x.dtype).rsplit(".", 1)[-1] != "float16":
+            return kernel(x, out)
+        with np.errstate(over="ignore"):  # results beyond float16 become inf, quietly
+            if isinstance(x, np.ndarray):
+                y = kernel(x.astype(np.float64))
+                if out is None:
+                    return y.astype(x.dtype)
+                np.copyto(out, y, casting="same_kind")
+                return out
+            from .._xp import device, widest_float
+
+            xp = get_namespace(x)
+            y = kernel(xp.astype(x, widest_float(xp, device(x))))
+            return xp.astype(y, x.dtype)
+
+    return wrapped
 
 
 def where_set(xp, y, mask, value):
