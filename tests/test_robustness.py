@@ -369,3 +369,20 @@ def test_sparse_unit_norm_of_a_row_whose_norm_exceeds_float64(norm):
     for Y in (F.unit_norm(X, norm), UnitNormScaler(norm=norm).fit_transform(X)):
         np.testing.assert_allclose(Y.toarray(), want, rtol=1e-15)
     assert np.abs(want[0]).max() >= 0.5
+
+
+def test_float16_kept_norm_beyond_float16_is_refused_by_inverse():
+    X = np.array([[6e4, -6e4], [1.0, 2.0]], dtype=np.float16)
+    scaler = UnitNormScaler(keep_norm=True).fit(X)
+    with pytest.raises(ValueError, match="infinite values in column 2"):
+        scaler.inverse_transform(scaler.transform(X))  # never a silent inf
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+def test_float16_unit_norm_of_subnormal_rows_divides_by_the_float64_norm(norm):
+    X = np.array([[6e-8, 6e-8], [2e-6, 3e-6], [1.0, 2.0]], dtype=np.float16)
+    x = X.astype(np.float64)
+    ords = {"l1": 1, "l2": 2, "max": np.inf}
+    expected = (x / np.linalg.norm(x, ord=ords[norm], axis=1, keepdims=True)).astype(np.float16)
+    np.testing.assert_array_equal(UnitNormScaler(norm=norm).fit_transform(X), expected)
+    np.testing.assert_array_equal(F.unit_norm(X, norm), expected)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .._xp import to_numpy
-from . import _ops
+from . import _checks, _ops
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
@@ -135,6 +135,9 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     [[0.0, 0.0], [1.0, 0.0]]
     """
     xp, x = _ops.float_array(x)
+    _checks.feature_range(feature_range)
+    data_min = _checks.per_feature("data_min", data_min, x)
+    data_max = _checks.per_feature("data_max", data_max, x)
     scale = min_max_factor(data_min, data_max, feature_range)
     return min_max_kernel(data_min, scale, feature_range, clip)(x)
 
@@ -196,7 +199,8 @@ def z_score(x, mean, scale):
     mean : array-like of shape (n_features,) or None
         Centre :math:`\\mu`; ``None`` does not centre.
     scale : array-like of shape (n_features,) or None
-        Scale :math:`s`; ``None`` does not scale.
+        Scale :math:`s`; ``None`` does not scale. A zero scale (a constant feature)
+        counts as 1, as in ``ZScoreScaler``.
 
     Returns
     -------
@@ -210,6 +214,10 @@ def z_score(x, mean, scale):
     [[-1.0], [1.0]]
     """
     xp, x = _ops.float_array(x)
+    mean = _checks.per_feature("mean", mean, x)
+    scale = _checks.per_feature("scale", scale, x)
+    if scale is not None:
+        scale = np.where(scale == 0.0, 1.0, scale)  # a constant feature: divide by 1
     return z_score_kernel(mean, scale)(x)
 
 
@@ -307,7 +315,7 @@ def decimal_scale(x, n_digits):
     [[0.99999, 0.5]]
     """
     xp, x = _ops.float_array(x)
-    return decimal_kernel(n_digits)(x)
+    return decimal_kernel(_checks.integers("n_digits", n_digits, x))(x)
 
 
 def learn_n_digits(max_abs):
@@ -453,4 +461,5 @@ def log_scale(x, base=math.e, offset=1.0, signed=False):
     [[-1.0]]
     """
     xp, x = _ops.float_array(x)
-    return log_kernel(offset, base, signed)(x)
+    offset = _checks.per_feature("offset", offset, x)
+    return log_kernel(offset, _checks.log_base(base), signed)(x)

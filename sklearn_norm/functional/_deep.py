@@ -202,9 +202,11 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     size = math.prod(shape)
     affine = []
     for name, values in (("weight", weight), ("bias", bias)):
-        if values is not None and np.size(values) != size:
+        if values is not None and tuple(np.shape(values)) != shape:
             raise ValueError(f"{name} must have shape {shape}, got {np.shape(values)}.")
         affine.append(None if values is None else as64(np, values, None).reshape(-1))
+    if size == 0:  # nothing to normalise (an empty result, as in PyTorch)
+        return xp.asarray(x, copy=True)
     x2 = xp.reshape(x, (math.prod(x.shape[: x.ndim - len(shape)]), size))
     return xp.reshape(_normalise_rows(xp, x2, 1, *affine, eps), x.shape)
 

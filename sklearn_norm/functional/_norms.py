@@ -29,6 +29,8 @@ def row_norms(x, norm="l2", axis=-1):
     """
     xp = _ops.get_namespace(x)
     a = xp.abs(_to64(xp, x))
+    if a.shape[axis] == 0:  # no value: norm 0
+        return xp.sum(a, axis=axis, keepdims=True)
     if norm == "max":
         if not _all(xp, ~xp.isnan(a)):
             a = xp.where(xp.isnan(a), 0.0, a)
@@ -124,6 +126,10 @@ def unit_norm_block(x, norm, out, kept=None):
     nonfinite : bool
         Whether some row holds a NaN or an infinity (or its squares overflow).
     """
+    if x.shape[1] == 0:  # rows without values: nothing to divide
+        if kept is not None:
+            kept[:] = 0.0
+        return False
     wide = None if x.dtype == np.float64 else np.float64
     if norm == "l2":
         w = _wide(x)
@@ -132,9 +138,13 @@ def unit_norm_block(x, norm, out, kept=None):
         a = np.abs(x, out=scratch(x.shape, x.dtype))
         reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
         norms = reduce(a, axis=1, dtype=wide)
-    # non-finite rows, and norms beyond a narrow dtype's range (float16 rows of 6e4s),
+    # non-finite rows, and norms beyond a narrow dtype's range (float16 rows of 6e4s)
+    # or below its normal range (float16 rows of 1e-7s: the rounded norm would be off),
     # which are divided in float64:
-    bad = ~(norms <= np.finfo(x.dtype).max)
+    info = np.finfo(x.dtype)
+    bad = ~(norms <= info.max)
+    if wide is not None:
+        bad |= (norms > 0.0) & (norms < info.tiny)
     if norm == "l2":  # and rows whose squares underflowed
         small = np.flatnonzero(norms < _TINY)
         bad[small[np.any(x[small], axis=1)]] = True
