@@ -20,6 +20,7 @@ from ._validation import (
     ensure_fitted,
     reject_inf,
     reject_overflow,
+    sparse_columns,
     sparse_inf_columns,
 )
 
@@ -224,15 +225,16 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         reject_inf(self, np.logical_or.reduce([has_inf for has_inf, _ in flags]))
 
     def _apply_sparse(self, X, copy, inverse):
-        X = (
-            X.tocsr(copy=copy)
-            if not isinstance(X, sparse.csr_matrix | sparse.csr_array)
-            else (X.copy() if copy else X)
-        )
+        """CSR and CSC stay in their format (as in scikit-learn); others become CSR."""
+        if X.format not in ("csr", "csc"):
+            X = X.tocsr()  # a new matrix
+        elif copy:
+            X = X.copy()
         reject_inf(self, sparse_inf_columns(X))
         if not inverse:
             self._check_transform_values(X)
-        kernel = self._kernel(inverse=inverse, take=lambda p: np.asarray(p)[X.indices])
+        columns = sparse_columns(X)
+        kernel = self._kernel(inverse=inverse, take=lambda p: np.asarray(p)[columns])
         kernel(X.data, out=X.data)
         return X
 

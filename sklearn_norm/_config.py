@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 _local = threading.local()
 _DEFAULTS = {"n_threads": None}
+#: Default of the keyword arguments: the setting is left as it is.
+_UNCHANGED = object()
 
 
 def _config():
@@ -25,29 +27,33 @@ def get_config():
     return dict(_config())
 
 
-def set_config(n_threads=None):
+def set_config(n_threads=_UNCHANGED):
     """Set the settings of sklearn_norm for the current thread.
 
     Parameters
     ----------
-    n_threads : int or None, default=None
+    n_threads : int or None, optional
         Largest number of threads the chunk engine uses. ``None`` uses every core,
         limited by the thread limits joblib sets in its workers (``OMP_NUM_THREADS``,
-        ``threadpoolctl``), so nested parallelism never oversubscribes.
+        ``threadpoolctl``), so nested parallelism never oversubscribes. Not given: left
+        as it is (the default setting is ``None``).
     """
-    if n_threads is not None and (not isinstance(n_threads, int) or n_threads < 1):
+    if n_threads is _UNCHANGED:
+        return
+    positive_int = isinstance(n_threads, int) and not isinstance(n_threads, bool)
+    if n_threads is not None and not (positive_int and n_threads >= 1):
         raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}.")
     _config()["n_threads"] = n_threads
 
 
 @contextmanager
-def config_context(*, n_threads=None):
+def config_context(*, n_threads=_UNCHANGED):
     """Context manager that changes the settings inside a ``with`` block.
 
     Parameters
     ----------
-    n_threads : int or None, default=None
-        See :func:`set_config`.
+    n_threads : int or None, optional
+        See :func:`set_config`; not given, the setting is left as it is.
 
     Examples
     --------

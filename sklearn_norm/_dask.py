@@ -42,7 +42,13 @@ def check(estimator, X, reset):
 
 def _numpy_block(block):
     """A block as a float numpy array (pandas partitions too), as ``check_X`` makes it."""
-    block = block.to_numpy() if hasattr(block, "to_numpy") else np.asarray(block)
+    if hasattr(block, "to_numpy"):
+        values = block.to_numpy()
+        if values.dtype == object:  # pandas nullable dtypes: pd.NA is NaN
+            values = block.to_numpy(dtype=np.float64, na_value=np.nan)
+        block = values
+    else:
+        block = np.asarray(block)
     return block if block.dtype.kind == "f" else block.astype(np.float64)
 
 

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._channels import check_affine, split_channels
 from ._chunks import map_blocks
@@ -174,6 +175,12 @@ class InstanceNormScaler(GroupedScaler):
         if batch is None:
             return
         n_channels = self._layout.n_groups
+        if not reset and getattr(self, "_sums", np.zeros((4, 0))).shape[1] != n_channels:
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit: the running statistics so far were not "
+                f"learned with these parameters (track_running_stats=True, n_channels="
+                f"{self.n_channels}); call fit to start again."
+            )
         sums = batch if reset else self._sums + batch
         if partial and self.momentum is not None:
             state = initial_state(n_channels) if reset else self._running_state()
@@ -203,6 +210,11 @@ class InstanceNormScaler(GroupedScaler):
 
     def _running_state(self):
         """Running mean and variance as numpy float64 (they may live on a device)."""
+        if not hasattr(self, "running_mean_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} was fitted with track_running_stats=False: "
+                "call fit again after setting it to True."
+            )
         mean, var = (
             np.asarray(to_numpy(a), dtype=np.float64)
             for a in (self.running_mean_, self.running_var_)

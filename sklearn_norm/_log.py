@@ -10,7 +10,7 @@ from ._base import ColumnScaler
 from ._chunks import map_blocks
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import RANGE, _two_sum
-from ._validation import column_label
+from ._validation import column_label, sparse_columns
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
 from .functional._column import log_invalid, log_kernel
@@ -151,7 +151,7 @@ class LogScaler(ColumnScaler):
             return
         if sparse.issparse(X):
             data_min = np.full(X.shape[1], np.inf)
-            np.fmin.at(data_min, X.indices, X.data)
+            np.fmin.at(data_min, sparse_columns(X), X.data)
         elif is_array_api(X):
             data_min = column_min(X)
         else:

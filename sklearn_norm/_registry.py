@@ -1,7 +1,9 @@
 """Scalers by short name, for building and grid-searching them."""
 
 import inspect
+from collections.abc import Sequence
 
+import numpy as np
 from sklearn.base import BaseEstimator
 
 _REGISTRY = {}
@@ -93,8 +95,14 @@ def scaler_grid(step="scaler", methods=None, params=None):
     grid = []
     for method in methods:
         own = dict(params.get(method, {}))
+        for name, values in own.items():
+            if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+                raise ValueError(
+                    f"params[{method!r}][{name!r}] must be a list of candidate values, got "
+                    f"{values!r}; wrap a single value in a list: [{values!r}]."
+                )
         scaler = make_scaler(method)
-        make_scaler(method, **{name: values[0] for name, values in own.items() if values})
+        make_scaler(method, **{name: values[0] for name, values in own.items() if len(values)})
         entry = {step: [scaler]}
         for name, values in own.items():
             entry[f"{step}__{name}"] = list(values)

@@ -194,10 +194,19 @@ def inf_columns(X):
     return has_inf if has_inf.any() else None
 
 
+def sparse_columns(X):
+    """The column of every stored value of a CSR, CSC or COO matrix, in ``X.data``'s order."""
+    if X.format == "csr":
+        return X.indices
+    if X.format == "csc":
+        return np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+    return X.col
+
+
 def sparse_inf_columns(X):
     """Boolean mask of the columns of a sparse matrix holding an infinity (None when none)."""
-    X = X if X.format == "csr" else X.tocsr()
+    X = X if X.format in ("csr", "csc", "coo") else X.tocsr()
     bad = np.isinf(X.data)
     if not bad.any():
         return None
-    return np.bincount(X.indices[bad], minlength=X.shape[1]) > 0
+    return np.bincount(sparse_columns(X)[bad], minlength=X.shape[1]) > 0

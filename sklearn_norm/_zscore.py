@@ -30,7 +30,10 @@ def n_samples_seen(stats):
     count = stats.count
     count = count[0] if count.size and np.ptp(count) == 0 else count
     if np.all(np.equal(np.mod(count, 1), 0)):
-        return count.astype(np.int64) if np.ndim(count) else int(count)
+        if not np.ndim(count):
+            return int(count)
+        if np.all(count < 2.0**63):  # else an int64 would wrap: weights sum beyond it
+            return count.astype(np.int64)
     return count
 
 

@@ -151,8 +151,15 @@ def main(argv=None):
     parser.add_argument("--out", default="build/demo", help="folder for the files written")
     parser.add_argument("--n-jobs", type=int, default=2, help="parallel jobs of the search")
     args = parser.parse_args(argv)
+    if args.cv < 2:
+        parser.error(f"--cv must be at least 2, got {args.cv}")
+    if args.n_jobs == 0:
+        parser.error("--n-jobs must not be 0 (-1 uses every core)")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"cannot write to --out {args.out}: {exc.strerror or exc}")
     search = run(cv=args.cv, n_jobs=args.n_jobs)
     print(ranked_table(search))
     best = search.best_estimator_

@@ -208,3 +208,22 @@ def test_dask_logscaler_refuses_negative_values_naming_the_column(client):
     X[7, 2] = -5.0
     with pytest.raises(ValueError, match="Negative values in data.*1 value.*column 2"):
         sn.LogScaler().fit(da.from_array(X, chunks=(100, 6)))
+
+
+@pytest.mark.parametrize(
+    "est",
+    [sn.MinMaxScaler(), sn.ZScoreScaler(), sn.InstanceNormScaler(track_running_stats=True)],
+    ids=repr,
+)
+def test_dask_frame_with_nullable_missing_values_fits_as_pandas(est, client):
+    frame = pd.DataFrame(
+        {
+            "a": pd.array([1.0, None, 3.0, 4.0, 2.5, 7.0], dtype="Float64"),
+            "b": pd.array([1, 2, None, 4, 9, 3], dtype="Int64"),
+        }
+    )
+    expected = clone(est).fit(frame)
+    got = clone(est).fit(dd.from_pandas(frame, npartitions=2))
+    for name, value in vars(expected).items():
+        if name.endswith("_") and isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            assert_allclose(getattr(got, name), value, rtol=1e-12, err_msg=name)

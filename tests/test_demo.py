@@ -53,3 +53,18 @@ def test_demo_main_prints_paths(tmp_path, capsys, monkeypatch):
     assert "best:" in out and "identical predictions" in out
     for name in ("best_pipeline.skops", "scores.png", "distributions.png"):
         assert str(tmp_path / name) in out and (tmp_path / name).is_file()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--cv", "1"], "--cv must be at least 2"),
+        (["--n-jobs", "0"], "--n-jobs must not be 0"),
+        (["--out", "/dev/null/x"], "cannot write to --out"),
+    ],
+)
+def test_demo_bad_arguments_are_one_line_usage_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

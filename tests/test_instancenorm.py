@@ -122,3 +122,22 @@ def test_instancenorm_tracked_keep_stats_are_the_running_statistics():
 def test_instancenorm_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         InstanceNormScaler(**params).fit(X)
+
+
+def test_parameters_changed_after_fit_give_clear_errors():
+    from sklearn.exceptions import NotFittedError
+
+    X = np.random.default_rng(0).normal(size=(6, 4))
+    untracked = InstanceNormScaler(n_channels=2).fit(X)
+    untracked.set_params(track_running_stats=True)
+    with pytest.raises(NotFittedError, match="track_running_stats=False"):
+        untracked.transform(X)
+    with pytest.raises(ValueError, match="call fit to start again"):
+        untracked.partial_fit(X)
+    tracked = InstanceNormScaler(n_channels=2, track_running_stats=True).partial_fit(X)
+    before = tracked.running_mean_.copy()
+    tracked.set_params(n_channels=1)
+    with pytest.raises(ValueError, match="call fit to start again"):
+        tracked.partial_fit(X)
+    np.testing.assert_array_equal(tracked.running_mean_, before)  # left as it was
+    assert tracked.fit(X).running_mean_.shape == (1,)

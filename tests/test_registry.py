@@ -1,5 +1,6 @@
 """make_scaler and scaler_grid: building and grid-searching scalers by short name."""
 
+import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import ParameterGrid
@@ -101,3 +102,16 @@ def test_registry_scaler_grid_unknown_method_and_param():
 def test_registry_scaler_grid_fresh_instances():
     first, second = scaler_grid(methods=["minmax"]), scaler_grid(methods=["minmax"])
     assert first[0]["scaler"][0] is not second[0]["scaler"][0]
+
+
+@pytest.mark.parametrize("values", ["l1", 2, None])
+def test_registry_scaler_grid_values_must_be_lists(values):
+    with pytest.raises(ValueError, match="must be a list of candidate values"):
+        scaler_grid(methods=["unitnorm"], params={"unitnorm": {"norm": values}})
+
+
+def test_registry_scaler_grid_takes_tuples_and_arrays():
+    grid = scaler_grid(methods=["log"], params={"log": {"base": (2, 10)}})
+    assert grid[0]["scaler__base"] == [2, 10]
+    grid = scaler_grid(methods=["log"], params={"log": {"base": np.array([2.0, 10.0])}})
+    assert grid[0]["scaler__base"] == [2.0, 10.0]

@@ -23,11 +23,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from sklearn.base import clone
 from test_invariants import ROUND_TRIP_PARAMS
 
 from sklearn_norm import (
     BatchNormScaler,
+    DecimalScaler,
+    LogScaler,
     MinMaxScaler,
     UnitNormScaler,
     ZScoreScaler,
@@ -386,3 +389,26 @@ def test_float16_unit_norm_of_subnormal_rows_divides_by_the_float64_norm(norm):
     expected = (x / np.linalg.norm(x, ord=ords[norm], axis=1, keepdims=True)).astype(np.float16)
     np.testing.assert_array_equal(UnitNormScaler(norm=norm).fit_transform(X), expected)
     np.testing.assert_array_equal(F.unit_norm(X, norm), expected)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [ZScoreScaler(with_mean=False), DecimalScaler(), LogScaler(), LogScaler(signed=True)],
+    ids=repr,
+)
+@pytest.mark.parametrize("fmt", ["csc", "coo"])
+def test_sparse_csc_stays_csc_and_matches_dense(est, fmt):
+    dense = np.array([[0.0, 2.0, 0.0], [3.0, 0.0, 0.5], [0.0, 7.0, 9.0], [1.0, 0.0, 0.0]])
+    X = sparse.csr_matrix(dense).asformat(fmt)
+    est.fit(X)
+    Y = est.transform(X)
+    assert Y.format == ("csc" if fmt == "csc" else "csr")  # scikit-learn keeps csc too
+    np.testing.assert_allclose(Y.toarray(), est.transform(dense))
+    np.testing.assert_allclose(est.inverse_transform(Y).toarray(), dense, atol=1e-12)
+
+
+def test_log_sparse_csc_refusal_names_the_right_column():
+    dense = np.array([[0.0, 2.0, 0.0], [3.0, 0.0, -1.5], [0.0, 7.0, 9.0]])
+    scaler = LogScaler().fit(np.abs(dense))
+    with pytest.raises(ValueError, match="in column 2"):
+        scaler.transform(sparse.csc_matrix(dense))

@@ -240,3 +240,20 @@ def test_threads_log_invalid_value_in_a_late_block_is_refused(tiny_blocks):
     with config_context(n_threads=2):
         with pytest.raises(ValueError, match="Negative values in data.*column 3"):
             est.transform(X)
+
+
+def test_config_keywords_not_given_leave_the_setting_alone():
+    with config_context(n_threads=3):
+        with config_context():
+            assert get_config()["n_threads"] == 3
+        set_config()
+        assert get_config()["n_threads"] == 3
+        with config_context(n_threads=None):  # None: every core
+            assert get_config()["n_threads"] is None
+        assert get_config()["n_threads"] == 3
+
+
+@pytest.mark.parametrize("bad", [True, False, 0, -1, 2.0, "2"])
+def test_n_threads_must_be_a_positive_int(bad):
+    with pytest.raises(ValueError, match="n_threads must be a positive int"):
+        set_config(n_threads=bad)

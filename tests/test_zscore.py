@@ -242,3 +242,10 @@ def test_float16_transform_with_a_centre_beyond_float16():
     assert Y[0, 0] == np.float16(expected)
     back = scaler.inverse_transform(np.array([[-1.0]], dtype=np.float16))
     assert back[0, 0] == np.float16(7e4 - math.sqrt(2e8 / 3))
+
+
+def test_n_samples_seen_beyond_int64_stays_float():
+    X = np.array([[1.0, np.nan], [3.0, 1.0], [7.0, 2.0], [10.0, 4.0]])
+    seen = ZScoreScaler().fit(X, sample_weight=[1e19, 1e19, 1, 1]).n_samples_seen_
+    np.testing.assert_array_equal(seen, [2e19 + 2, 1e19 + 2])
+    assert seen.dtype == np.float64
