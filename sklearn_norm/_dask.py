@@ -14,6 +14,7 @@ import copy
 import numpy as np
 
 from ._engines import forget, learn_rows, tracks_rows
+from ._sklearn_compat import get_output_config
 from ._stats import Stats, merge
 from ._validation import check_weights, check_X, inf_columns
 
@@ -163,6 +164,14 @@ def apply(estimator, X, copy_, inverse):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
+    container = get_output_config("transform", estimator)["dense"]
+    if not inverse and container != "default":
+        raise ValueError(
+            f"{type(estimator).__name__} is set to return {container} output (set_output or "
+            "sklearn.set_config(transform_output=...)), which would compute the whole dask "
+            "result in memory; use set_output(transform='default') for a lazy dask "
+            "collection, and call .compute() on it where the data fits."
+        )
     if inverse:  # kept statistics make the input wider: the blocks check it
         dtype = np.result_type(*X.dtypes) if _is_frame(X) else X.dtype
         dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import (
     make_constraint,
     validate_parameter_constraints,
 )
+from sklearn.utils._set_output import _get_output_config as get_output_config
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 try:  # scikit-learn's view of the OpenMP/BLAS thread limits set by joblib workers
@@ -91,6 +92,7 @@ __all__ = [
     "_openmp_effective_n_threads",
     "check_same_namespace",
     "get_namespace_and_device",
+    "get_output_config",
     "move_to",
     "validate_data",
 ]

@@ -227,3 +227,13 @@ def test_dask_frame_with_nullable_missing_values_fits_as_pandas(est, client):
     for name, value in vars(expected).items():
         if name.endswith("_") and isinstance(value, np.ndarray) and value.dtype.kind == "f":
             assert_allclose(getattr(got, name), value, rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("container", ["pandas", "polars"])
+def test_dask_transform_refuses_eager_containers(container, client):
+    X = da.from_array(_data(), chunks=(120, -1))
+    est = sn.MinMaxScaler().set_output(transform=container).fit(X)
+    with pytest.raises(ValueError, match=f"return {container} output"):
+        est.transform(X)
+    lazy = est.set_output(transform="default").transform(X)
+    assert type(lazy).__module__.startswith("dask")
