@@ -16,6 +16,7 @@ Two tricks keep numpy's per-call overhead small next to the memory traffic:
   change, so folding never changes a transform's result.
 """
 
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -109,6 +110,9 @@ def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
     results : list
         ``func``'s results, in block order, whatever the number of threads.
     """
+    size = BLOCK_BYTES if block_bytes is None else block_bytes
+    if 0 < n_rows and n_rows * int(row_bytes) <= size:  # one block: no engine to start
+        return [func(0, n_rows)]
     blocks = row_blocks(n_rows, row_bytes, multiple, block_bytes)
     return map_items(lambda block: func(*block), blocks, n_rows * int(row_bytes))
 
@@ -209,8 +213,10 @@ def finite_sum(a):
     :data:`FOLD_VALUES` values added column by column.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        if not a.flags.c_contiguous or a.size < 2 * FOLD_VALUES:
+        if not a.flags.c_contiguous:
             return bool(np.isfinite(np.add.reduce(a, axis=None)))
+        if a.size < 2 * FOLD_VALUES:
+            return math.isfinite(np.add.reduce(a.reshape(-1)))
         if a.dtype in _EINSUM_SUM:
             return bool(np.isfinite(np.einsum("i->", a.reshape(-1))))
         flat = a.reshape(-1)

@@ -166,6 +166,9 @@ class LogScaler(ColumnScaler):
 
     def _refuse(self, X, data_min, offset, offset_lo=None):
         """Raise for values ``x + offset <= 0``, judged in ``X``'s dtype as the kernel does."""
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN minimum: nothing refused
+            if not np.any(data_min + offset <= 1e-6 * np.abs(offset)):
+                return  # far from the boundary: no rounding can cross it
         dtype = numpy_dtype(X) if hasattr(X, "dtype") else np.dtype(np.float64)  # frames
         dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
         bad = log_invalid(data_min.astype(dtype), offset, offset_lo)

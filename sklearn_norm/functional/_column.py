@@ -342,14 +342,14 @@ def log_kernel(
     ``-1e8 + (1e8 + 1)`` is 1, not 0. ``offset_lo`` (float64) is a further low part
     of an offset float64 cannot hold (``1 - min`` for a minimum beyond 2**53).
     """
-    offset, low = _offset_parts(offset, offset_lo)
-    ones = (offset == 1.0) & (low == 0.0)
+    offset, low, ones = _offset_parts(offset, offset_lo)
     unit = bool(ones.all())
     # some features have offset 1: log1p/expm1 there, log/exp elsewhere
     mixed = not unit and bool(ones.any())
-    added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
-    added_lo = -np.where(ones, 0.0, low) if low.any() else None
-    floor = np.where(ones, -1.0, 0.0)
+    if not unit:
+        added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
+        added_lo = None if low is None else -np.where(ones, 0.0, low)
+        floor = np.where(ones, -1.0, 0.0)
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -395,21 +395,26 @@ def log_kernel(
 
 
 def _offset_parts(offset, offset_lo):
+    """``(offset, low, ones)``: float64 offset, its low part (None if 0), where it is 1."""
     offset = np.asarray(to_numpy(offset), dtype=np.float64)
-    low = np.zeros_like(offset) if offset_lo is None else np.asarray(offset_lo, np.float64)
-    return offset, np.broadcast_to(low, offset.shape)
+    low = None if offset_lo is None else np.asarray(offset_lo, np.float64) + 0.0 * offset
+    ones = offset == 1.0
+    if low is not None:
+        ones &= low == 0.0
+        low = low if low.any() else None
+    return offset, low, ones
 
 
 def log_invalid(x, offset, offset_lo=None):
     """Where ``x + offset <= 0`` (``x <= -1`` for an offset of 1), as :func:`log_kernel`
     computes it in ``x``'s dtype (numpy): the values it refuses, or maps to NaN."""
-    offset, low = _offset_parts(offset, offset_lo)
-    ones = (offset == 1.0) & (low == 0.0)
+    offset, low, ones = _offset_parts(offset, offset_lo)
     x = np.asarray(x)
     if x.dtype == np.float16:  # as _ops.half_in_wide runs the kernel
         x = x.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None, lo=-np.where(ones, 0.0, low))
+        low = None if low is None else -np.where(ones, 0.0, low)
+        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None, lo=low)
         return t <= np.where(ones, -1.0, 0.0)
 
 

@@ -145,7 +145,10 @@ def half_in_wide(kernel):
     """
 
     def wrapped(x, out=None):
-        if str(x.dtype).rsplit(".", 1)[-1] != "float16":
+        if isinstance(x, np.ndarray):
+            if x.dtype != np.float16:
+                return kernel(x, out)
+        elif str(x.dtype).rsplit(".", 1)[-1] != "float16":
             return kernel(x, out)
         with np.errstate(over="ignore"):  # results beyond float16 become inf, quietly
             if isinstance(x, np.ndarray):
