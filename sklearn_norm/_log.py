@@ -144,7 +144,11 @@ class LogScaler(ColumnScaler):
 
     def _check_values(self, X, stats):
         if self._refusing() and self.offset != "auto":
-            self._refuse(X, stats.min, np.full(stats.min.shape, float(self.offset)))
+            offset = float(self.offset)
+            with np.errstate(invalid="ignore", over="ignore"):  # as in _refuse: far is fine
+                if not np.any(stats.min + offset <= 1e-6 * abs(offset)):
+                    return
+            self._refuse(X, stats.min, np.full(stats.min.shape, offset))
 
     def _check_transform_values(self, X):
         if not self._refusing():
