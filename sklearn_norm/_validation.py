@@ -94,7 +94,7 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
         )
     options = {
         "accept_sparse": ("csr", "csc") if sparse_reason is None else False,
-        "dtype": FLOAT_DTYPES,
+        "dtype": _polars_float32(X) or FLOAT_DTYPES,
         "ensure_all_finite": False,
         "copy": copy,
     }
@@ -114,6 +114,20 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
 
 
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _polars_float32(X):
+    """``np.float32`` for a polars frame of Float32 columns only, else None.
+
+    scikit-learn's ``check_array`` keeps a float32 pandas frame float32 but makes a
+    polars one float64; a floating input keeps its dtype here, whatever the frame.
+    """
+    if type(X).__module__.split(".")[0] != "polars" or not hasattr(X, "schema"):
+        return None
+    import polars as pl
+
+    dtypes = list(X.schema.values())
+    return np.float32 if dtypes and all(dt == pl.Float32 for dt in dtypes) else None
 
 
 def _plain_float_array(estimator, X, reset):

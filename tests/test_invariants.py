@@ -108,6 +108,18 @@ def test_estimator_dtype_kept(estimator, dtype):
     np.testing.assert_allclose(out.astype(np.float64), reference, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("kind", ["pandas", "polars"])
+def test_estimator_float32_frame_stays_float32(estimator, kind):
+    X = _data(dtype=np.float32)
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=columns)
+    frame = pl.from_pandas(frame) if kind == "polars" else frame
+    est = clone(estimator).fit(frame)
+    out = est.transform(frame)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, clone(estimator).fit(X).transform(X))
+
+
 def test_estimator_int_input_becomes_float64(estimator):
     X = np.rint(_data()).astype(np.int64)
     out = clone(estimator).fit(X).transform(X)
