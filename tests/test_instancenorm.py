@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from _rowwise_reference import LD, group_norm, tolerance
+from _rowwise_reference import LD, group_norm, group_stats, tolerance
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_norm import InstanceNormScaler
@@ -141,3 +141,18 @@ def test_parameters_changed_after_fit_give_clear_errors():
         tracked.partial_fit(X)
     np.testing.assert_array_equal(tracked.running_mean_, before)  # left as it was
     assert tracked.fit(X).running_mean_.shape == (1,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_instancenorm_running_stats_one_pass_and_exact_rows_agree_with_longdouble(dtype):
+    # rows of ordinary spread (one pass) among rows of a large mean and a tiny spread
+    # (the one-pass variance would cancel: those rows take two passes)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3000, 12))
+    X[::7] = 1e4 + rng.normal(scale=1e-2, size=X[::7].shape)
+    X = X.astype(dtype)
+    est = InstanceNormScaler(n_channels=3, track_running_stats=True).fit(X)
+    mean, var = group_stats(X, 3)
+    var = var * LD(4) / LD(3)  # unbiased, L = 4
+    assert_allclose(est.running_mean_, mean.mean(axis=0).astype(float), rtol=1e-14)
+    assert_allclose(est.running_var_, var.mean(axis=0).astype(float), rtol=1e-12)

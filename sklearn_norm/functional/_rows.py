@@ -300,6 +300,31 @@ def _wide(x):
     return buf
 
 
+def one_pass_moments(x, n_groups):
+    """Mean and biased variance of each (row, group) of a numpy block, in one pass.
+
+    From float64 sums and sums of squares (per-row dot products: a fixed order of sums
+    for each row). Returns ``mean, var, s2, ok, nonfinite``: ``ok`` is False where the
+    one-pass variance cannot be trusted (below :data:`ONE_PASS_COND` times the squared
+    mean, zero, NaN, or squares that overflowed), ``nonfinite`` whether the block holds
+    a NaN or an infinity (or its squares overflow).
+    """
+    rows, n_features = x.shape
+    m = n_features // n_groups
+    w = _wide(x).reshape(rows, n_groups, m)
+    s2 = np.vecdot(w, w)
+    mean = np.vecdot(w, np.ones(m))
+    mean /= m
+    square = mean * mean
+    var = s2 / m
+    var -= square
+    ok = var * ONE_PASS_COND > square  # False for NaN, for var <= 0, and ...
+    nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
+    if nonfinite:  # ... for infinity: squares that overflowed
+        ok &= np.isfinite(s2)
+    return mean, var, s2, ok, nonfinite
+
+
 @quiet
 def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=None):
     """:func:`scale_groups` of :func:`group_moments` on a numpy block, fast where finite.
@@ -329,17 +354,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     """
     rows, n_features = x.shape
     m = n_features // n_groups
-    w = _wide(x).reshape(rows, n_groups, m)
-    s2 = np.vecdot(w, w)  # per-row dot products: a fixed order of sums for each row
-    mean = np.vecdot(w, np.ones(m))
-    mean /= m
-    square = mean * mean
-    var = s2 / m
-    var -= square
-    ok = var * ONE_PASS_COND > square  # False for NaN, for var <= 0, and ...
-    nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
-    if nonfinite:  # ... for infinity: squares that overflowed
-        ok &= np.isfinite(s2)
+    mean, var, s2, ok, nonfinite = one_pass_moments(x, n_groups)
     if x.dtype != np.float64:  # ... and where ``x - mean`` or ``1 / std`` could overflow
         top = float(np.finfo(x.dtype).max)  # a narrow dtype
         ok &= (s2 <= (top / 2) ** 2) & (var + eps >= top**-2)
