@@ -10,7 +10,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from ._chunks import apply_rows, finite_sum, fold, map_blocks, output_for
+from ._chunks import apply_rows, col_min, finite_sum, fold, map_blocks, output_for
 from ._engines import engine_for, forget
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._stats import MOMENTS, Stats, merge
@@ -18,6 +18,7 @@ from ._validation import (
     check_weights,
     check_X,
     ensure_fitted,
+    inf_columns,
     reject_inf,
     reject_overflow,
     sparse_columns,
@@ -202,9 +203,10 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
                     ok = finite_sum(x)
                     ok = ok and (limit is None or np.minimum.reduce(x, axis=None) > limit)
             if ok:
-                return None
-            has_inf = np.isinf(x).any(axis=0)
-            low = np.zeros_like(has_inf) if below is None else np.fmin.reduce(x, axis=0) <= below
+                return None  # else a NaN (allowed), an infinity or a value too low
+            has_inf = inf_columns(x, nonfinite=True)
+            has_inf = np.zeros(x.shape[1], dtype=bool) if has_inf is None else has_inf
+            low = np.zeros_like(has_inf) if below is None else col_min(x) <= below
             return (has_inf, low) if has_inf.any() or low.any() else None
 
         if out is X:  # in place: refuse bad input before writing anything

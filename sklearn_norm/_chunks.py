@@ -187,6 +187,11 @@ def colreduce(ufunc, a, k):
     return result
 
 
+def col_min(a):
+    """NaN-ignoring column minima of a 2-D block (``fmin`` on folded rows)."""
+    return colreduce(np.fmin, a, fold(a.shape[1]))
+
+
 def colwise(ufunc, a, param, out, k):
     """``ufunc(a, param, out=out)`` with per-column ``param``, on rows folded by ``k``."""
     rows = a.shape[0]

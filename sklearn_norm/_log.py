@@ -7,7 +7,7 @@ import numpy as np
 from scipy import sparse
 
 from ._base import ColumnScaler
-from ._chunks import map_blocks
+from ._chunks import col_min, map_blocks
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import RANGE, _two_sum
 from ._validation import column_label, sparse_columns
@@ -159,9 +159,7 @@ class LogScaler(ColumnScaler):
         elif is_array_api(X):
             data_min = column_min(X)
         else:
-            mins = map_blocks(
-                lambda a, b: np.fmin.reduce(X[a:b], axis=0), X.shape[0], X.shape[1] * X.itemsize
-            )
+            mins = map_blocks(lambda a, b: col_min(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
             data_min = np.fmin.reduce(np.asarray(mins), axis=0)
         self._refuse(X, data_min, self.offset_, self._offset_lo())
 

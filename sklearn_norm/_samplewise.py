@@ -207,7 +207,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
             if nonfinite is False:  # a finite block needs no infinity test
                 return
             if not in_place:
-                has_inf = inf_columns(x)
+                has_inf = inf_columns(x, nonfinite=nonfinite is True)
                 if has_inf is not None:
                     reject_inf(self, has_inf)
             if nonfinite:

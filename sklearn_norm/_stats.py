@@ -14,6 +14,7 @@ from scipy import sparse
 
 from . import _chunks
 from ._chunks import colreduce, colwise, fold, folded, map_blocks, map_items, row_blocks, scratch
+from ._validation import inf_columns
 
 MOMENTS = "moments"
 RANGE = "range"
@@ -238,10 +239,18 @@ def _two_pass_moments(stats, X, w, k):
         total = _wsum(X64, w, k)
     if not np.isfinite(total).all():
         mask = ~np.isfinite(X64)  # NaN is missing; inf is flagged and refused
-        stats.has_inf |= np.isinf(X64).any(axis=0)
+        inf = inf_columns(X64, nonfinite=True)
+        if inf is not None:
+            stats.has_inf |= inf
         if mask.any():
-            X64 = np.where(mask, 0.0, X64)
-            stats.count = _wsum((~mask).astype(np.float64), w, k)
+            if X64 is X:  # zeros go into a copy, never into the caller's data
+                X64 = scratch(X.shape)
+                np.copyto(X64, X)
+            np.copyto(X64, 0.0, where=mask)
+            if w is None:  # integers: count the missing values, exactly
+                stats.count = stats.count - colreduce(np.add, mask, k)
+            else:  # the weights of the present values, summed as scikit-learn does
+                stats.count = _wsum((~mask).astype(np.float64), w, k)
             total = _wsum(X64, w, k)
         else:
             mask = None
@@ -249,7 +258,7 @@ def _two_pass_moments(stats, X, w, k):
     centre = np.where(stats.count > 0, stats.mean, 0.0)
     diff = colwise(np.subtract, X64, centre, scratch(X.shape), k)
     if mask is not None:
-        diff[mask] = 0.0
+        np.copyto(diff, 0.0, where=mask)
     resid = _wsum(diff, w, k)
     stats.m2 = _wsumsq(diff, w, k)
     correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)

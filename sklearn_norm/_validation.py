@@ -198,14 +198,21 @@ def reject_overflow(estimator, stats):
         )
 
 
-def inf_columns(X):
-    """Boolean mask of the columns of a dense block holding an infinity (fast when none)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(X, axis=None)  # one long loop; inf or NaN makes it non-finite
-    if np.isfinite(total):
+def inf_columns(X, nonfinite=False):
+    """Boolean mask of the columns of a dense block holding an infinity (None when none).
+
+    Fast when there is none: one sum tells a finite block (skipped when the caller
+    knows the block is ``nonfinite``), one flat test a block with NaN only.
+    """
+    if not nonfinite:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(X, axis=None)  # one long loop; inf or NaN: not finite
+        if np.isfinite(total):
+            return None
+    inf = np.isinf(X)
+    if not inf.any():  # NaN only: one flat test, not a reduction over rows
         return None
-    has_inf = np.isinf(X).any(axis=0)
-    return has_inf if has_inf.any() else None
+    return inf.any(axis=0)
 
 
 def sparse_columns(X):

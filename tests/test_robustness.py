@@ -412,3 +412,33 @@ def test_log_sparse_csc_refusal_names_the_right_column():
     scaler = LogScaler().fit(np.abs(dense))
     with pytest.raises(ValueError, match="in column 2"):
         scaler.transform(sparse.csc_matrix(dense))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_blocks_fit_exactly_and_leave_the_data_alone(dtype):
+    # several blocks, NaN scattered in all of them: the two-pass NaN path of each block
+    rng = np.random.default_rng(5)
+    X = (1e3 + rng.normal(size=(120_000, 8))).astype(dtype)
+    X[rng.random(X.shape) < 0.001] = np.nan
+    before = X.copy()
+    est = ZScoreScaler().fit(X)
+    np.testing.assert_array_equal(X, before)  # zeros for NaN went into a copy
+    ref = X.astype(np.longdouble)
+    present = ~np.isnan(X)
+    count = present.sum(axis=0)
+    mean = np.where(present, ref, 0).sum(axis=0) / count
+    var = (np.where(present, ref - mean, 0) ** 2).sum(axis=0) / count
+    np.testing.assert_array_equal(est.n_samples_seen_, count)
+    np.testing.assert_allclose(est.mean_, mean.astype(float), rtol=1e-15)
+    np.testing.assert_allclose(est.var_, var.astype(float), rtol=1e-12)
+
+
+def test_block_with_nan_and_inf_names_only_the_inf_column():
+    X = np.random.default_rng(6).uniform(1, 2, size=(300_000, 6))
+    scaler = MinMaxScaler().fit(X)
+    X[1000, 1] = np.nan
+    X[2000, 4] = np.inf
+    with pytest.raises(ValueError, match=r"infinite values in column 4;"):
+        scaler.transform(X)
+    with pytest.raises(ValueError, match=r"infinite values in column 4;"):
+        MinMaxScaler().fit(X)
