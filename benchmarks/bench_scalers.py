@@ -95,9 +95,12 @@ def interleaved(calls, repeat):
     return {name: statistics.median(t) if t else None for name, t in times.items()}
 
 
-def make_data(rows, cols, dtype, seed=0):
+def make_data(rows, cols, dtype, seed=0, nan_rate=0.0):
     rng = np.random.default_rng(seed)
-    return rng.random((rows, cols), dtype=np.float64).astype(dtype, copy=False) * 10 + 0.5
+    X = rng.random((rows, cols), dtype=np.float64).astype(dtype, copy=False) * 10 + 0.5
+    if nan_rate:  # missing values, scattered
+        X[rng.random((rows, cols)) < nan_rate] = np.nan
+    return X
 
 
 def _calls(op, ours, sk, X):
@@ -124,13 +127,23 @@ def memory_of(op, ours, X):
     }
 
 
+def _sklearn_fitted(name, X):
+    """The fitted scikit-learn equivalent; None where there is none or it refuses NaN."""
+    if name not in SKLEARN:
+        return None
+    try:
+        return SKLEARN[name]().fit(X)
+    except ValueError:  # Normalizer takes no NaN (--nan-rate)
+        return None
+
+
 def bench_one(name, data, repeat, memory):
     """Rows of the table for one scaler: every dtype and op, all dtypes interleaved."""
     gc.collect()
     fitted = {}
     for dtype, X in data.items():
         ours = sklearn_norm.make_scaler(name).fit(X)
-        sk = SKLEARN[name]().fit(X) if name in SKLEARN else None
+        sk = _sklearn_fitted(name, X)
         fitted[dtype] = (ours, sk)
     rows = []
     for op in ("fit", "transform"):
@@ -248,6 +261,9 @@ def parse(argv):
     parser.add_argument("--small-cols", type=int, default=10)
     parser.add_argument("--small-repeat", type=int, default=200)
     parser.add_argument("--no-memory", action="store_true", help="skip tracemalloc runs")
+    parser.add_argument(
+        "--nan-rate", type=float, default=0.0, help="fraction of values made NaN (missing)"
+    )
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -259,7 +275,7 @@ def main(argv=None):
     args = parse(argv)
     names = list(_REGISTRY) if args.only is None else args.only.split(",")
     dtypes = [np.dtype(d) for d in args.dtypes.split(",")]
-    data = {d.name: make_data(args.rows, args.cols, d) for d in dtypes}
+    data = {d.name: make_data(args.rows, args.cols, d, nan_rate=args.nan_rate) for d in dtypes}
     rows, times = [], {}
     for name in names:
         for row in bench_one(name, data, args.repeat, not args.no_memory):

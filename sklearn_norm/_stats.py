@@ -148,22 +148,39 @@ def _of_dense(X, w, need, shifted=True):
 
 
 def _shifted_sums(X, k):
-    """``(sum d, sum d^2)`` per column over a block, :math:`d = x - s`, in one pass.
+    """``(sum d, sum d^2, missing)`` per column over a block, :math:`d = x - s`, in one pass.
 
-    The shift :math:`s` is the block's first row; the deviations are written into the
-    thread's float64 scratch block (a float32 block is widened on the way) and summed on
-    rows folded by ``k`` (blocks of the fit hold a multiple of ``k`` rows, so a worker
-    thread makes few numpy calls per block: every one releases the GIL and takes it
-    again, and many threads queue for it).
+    The shift :math:`s` is the block's first row (:func:`_shift_of`); the deviations are
+    written into the thread's float64 scratch block (a float32 block is widened on the
+    way) and summed on rows folded by ``k`` (blocks of the fit hold a multiple of ``k``
+    rows, so a worker thread makes few numpy calls per block: every one releases the GIL
+    and takes it again, and many threads queue for it). NaN (missing) deviations are
+    zeroed and counted per column in ``missing`` (None when the block has none); an
+    infinity leaves the sums non-finite, and the block is refused.
     """
-    diff = colwise(np.subtract, X, X[0].astype(np.float64), scratch(X.shape), k)
-    return colreduce(np.add, diff, k), _wsumsq(diff, None, k)
+    diff = colwise(np.subtract, X, _shift_of(X[0]), scratch(X.shape), k)
+    resid = colreduce(np.add, diff, k)
+    missing = None
+    if not np.isfinite(resid).all():  # NaN, or an infinity (or an overflow)
+        nan = np.isnan(diff)
+        np.copyto(diff, 0.0, where=nan)
+        missing = colreduce(np.add, nan, k).astype(np.float64)
+        resid = colreduce(np.add, diff, k)
+    return resid, _wsumsq(diff, None, k), missing
+
+
+def _shift_of(rows):
+    """The shift of the one-pass sums: the first row (``rows[..., 0, :]`` per block), as
+    float64, 0 where it is not finite (a NaN or infinite shift would spoil its column)."""
+    shift = np.asarray(rows, dtype=np.float64)
+    return np.where(np.isfinite(shift), shift, 0.0)
 
 
 def _from_shifted(n_rows, shift, resid, squares):
     """Mean, ``mean_lo``, ``m2`` from shifted sums, and whether they may be kept.
 
-    Vectorised over blocks (one per row of the arrays; ``n_rows`` a column). With
+    Vectorised over blocks (one per row of the arrays; ``n_rows`` the numbers of
+    values seen, a column or one per feature). With
     :math:`c = \\sum d / n` the mean is :math:`s + c` (a two-part sum) and
     :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula with the shift as
     centre. A block is refused where the shift is huge (sums of such values may
@@ -181,12 +198,13 @@ def _from_shifted(n_rows, shift, resid, squares):
 
 def _shifted_moments(stats, X, k):
     """Set ``stats``' moments from the shifted sums of one block; False if unfit."""
-    resid, squares = _shifted_sums(X, k)
-    if not np.isfinite(resid).all():  # NaN or infinity in the block (or an overflow)
+    resid, squares, missing = _shifted_sums(X, k)
+    if not np.isfinite(resid).all():  # an infinity in the block (or an overflow)
         return False
-    mean, mean_lo, m2, ok = _from_shifted(stats.n_rows, X[0].astype(np.float64), resid, squares)
+    count = stats.count if missing is None else stats.count - missing
+    mean, mean_lo, m2, ok = _from_shifted(count, _shift_of(X[0]), resid, squares)
     if ok:
-        stats.mean, stats.mean_lo, stats.m2 = mean, mean_lo, m2
+        stats.count, stats.mean, stats.mean_lo, stats.m2 = count, mean, mean_lo, m2
     return bool(ok)
 
 
@@ -199,14 +217,18 @@ def _finish_shifted(X, blocks, sums, need):
     passes, on the thread pool.
     """
     n_features = X.shape[1]
-    resid = np.array([r for r, _ in sums])
-    squares = np.array([q for _, q in sums])
+    resid = np.array([r for r, _, _ in sums])
+    squares = np.array([q for _, q, _ in sums])
     n_rows = np.array([b - a for a, b in blocks], dtype=np.float64)
-    shift = X[[a for a, _ in blocks]].astype(np.float64)
-    mean, mean_lo, m2, ok = _from_shifted(n_rows[:, None], shift, resid, squares)
+    count = np.repeat(n_rows[:, None], n_features, axis=1)
+    for i, (_, _, missing) in enumerate(sums):
+        if missing is not None:
+            count[i] -= missing
+    shift = _shift_of(X[[a for a, _ in blocks]])
+    mean, mean_lo, m2, ok = _from_shifted(count, shift, resid, squares)  # count 0: refused
     ok &= np.isfinite(resid).all(axis=1)
     parts = [
-        Stats(n, np.full(n_features, n), mean[i], m2[i], None, None,
+        Stats(n, count[i], mean[i], m2[i], None, None,
               np.zeros(n_features, dtype=bool), mean_lo[i]) if ok[i] else None
         for i, n in enumerate(n_rows.tolist())
     ]  # fmt: skip

@@ -264,13 +264,13 @@ def test_stats_inf_is_flagged_without_warning():
 
 
 @pytest.mark.parametrize("need", [(MOMENTS, RANGE), (MOMENTS,)], ids=["all", "moments"])
-@pytest.mark.parametrize("nan", [False, True], ids=["one-pass", "nan-two-pass"])
+@pytest.mark.parametrize("nan", [False, True], ids=["clean", "nan"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_features", [1, 3, 64])
 def test_stats_many_blocks_and_threads_match_reference(n_features, dtype, weighted, nan, need):
-    # several MiB: the blocked, threaded path of the chunk engine (not one block);
-    # blocks without NaN take the shifted one-pass moments, blocks with NaN two passes
+    # several MiB: the blocked, threaded path of the chunk engine (not one block); the
+    # shifted one-pass moments, NaN zeroed and counted per block (weighted: two passes)
     # (moments alone: the threads only sum, the vector work runs once for all blocks)
     rng = np.random.default_rng(n_features)
     X = (rng.normal(size=(1_200_000 // n_features, n_features)) * 3 + 100).astype(dtype)
@@ -365,3 +365,28 @@ def test_stats_threaded_blocks_far_from_their_shift_take_two_passes(monkeypatch,
         mean, var = _exact_moments(X[:, j])
         assert abs((Fraction(float(stats.mean[j])) - mean) / mean) < 1e-15
         assert abs((Fraction(float(stats.m2[j] / stats.count[j])) - var) / var) < 1e-13
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stats_nan_in_the_shift_row_and_all_nan_block_columns(monkeypatch, dtype):
+    """A NaN shift counts as 0 (its column, far from 0, then takes two passes); a column
+    with no value in a block is refused by the one pass; the moments match a long-double
+    reference."""
+    import sklearn_norm._stats as stats_module
+
+    calls = []
+    original = stats_module._two_pass_moments
+    monkeypatch.setattr(
+        stats_module, "_two_pass_moments", lambda *a: (calls.append(1), original(*a))[1]
+    )
+    rng = np.random.default_rng(11)
+    X = (1e4 + 7.0 * rng.standard_normal((200_000, 3))).astype(dtype)
+    X[rng.random(X.shape) < 0.01] = np.nan
+    X[::5000, 0] = np.nan  # the first row of many blocks: their shift in column 0
+    X[:3000, 2] = np.nan  # column 2 empty in the first block
+    stats = Stats.of(X, need=(MOMENTS,))
+    assert calls  # the refused blocks took two passes
+    count, mean, m2 = _reference(X)
+    np.testing.assert_array_equal(stats.count, count.astype(float))
+    np.testing.assert_allclose(stats.mean, mean.astype(float), rtol=1e-15)
+    np.testing.assert_allclose(stats.m2, m2.astype(float), rtol=1e-12)
