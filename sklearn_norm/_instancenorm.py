@@ -264,9 +264,8 @@ def _moments(x, n_channels):
     if not isinstance(x, np.ndarray):
         _, mean, var, _, unit = scaled_moments(x, n_channels, ddof=1)
         return mean, var * unit * unit
-    mean, var, _, ok, _ = one_pass_moments(x, n_channels)
-    length = x.shape[1] // n_channels
-    var *= length / (length - 1)
+    mean, var, _, count, ok, _ = one_pass_moments(x, n_channels)
+    var *= count / (count - 1)  # unbiased (count 1: not ok, two passes give NaN)
     exact = np.flatnonzero(~ok.all(axis=1))
     if len(exact):
         _, mean_exact, var_exact, _, unit = scaled_moments(x[exact], n_channels, ddof=1)

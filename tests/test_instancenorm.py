@@ -156,3 +156,19 @@ def test_instancenorm_running_stats_one_pass_and_exact_rows_agree_with_longdoubl
     var = var * LD(4) / LD(3)  # unbiased, L = 4
     assert_allclose(est.running_mean_, mean.mean(axis=0).astype(float), rtol=1e-14)
     assert_allclose(est.running_var_, var.mean(axis=0).astype(float), rtol=1e-12)
+
+
+def test_instancenorm_running_stats_with_nan_rows_count_each_group():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(20_000, 12)) * 2 + 3
+    X[rng.random(X.shape) < 0.02] = np.nan
+    est = InstanceNormScaler(n_channels=3, track_running_stats=True).fit(X)
+    cube = X.astype(LD).reshape(-1, 3, 4)
+    present = ~np.isnan(cube)
+    count = present.sum(axis=-1)
+    mean = np.where(present, cube, 0).sum(axis=-1) / count
+    ss = (np.where(present, cube - mean[..., None], 0) ** 2).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(count > 1, ss / (count - 1), np.nan)  # unbiased per group
+    assert_allclose(est.running_mean_, np.nanmean(mean, axis=0).astype(float), rtol=1e-13)
+    assert_allclose(est.running_var_, np.nanmean(var, axis=0).astype(float), rtol=1e-12)

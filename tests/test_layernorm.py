@@ -75,3 +75,31 @@ def test_layernorm_zero_and_constant_rows():
 def test_layernorm_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         LayerNormScaler(**params).fit(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layernorm_rows_with_nan_one_pass_and_exact_match_longdouble(dtype, monkeypatch):
+    # NaN scattered over many blocks' rows: well-conditioned rows with NaN take the one
+    # pass (NaN left out and counted), rows with a large mean and a tiny spread two
+    from sklearn_norm.functional import _rows
+
+    exact_rows = []
+    original = _rows.scaled_moments
+    monkeypatch.setattr(
+        _rows, "scaled_moments", lambda x, *a: (exact_rows.append(len(x)), original(x, *a))[1]
+    )
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60_000, 40))
+    X[::9] = 1e4 + rng.normal(scale=1e-2, size=X[::9].shape)
+    X[rng.random(X.shape) < 0.002] = np.nan
+    X[5, :] = np.nan  # a row with no value at all
+    X = X.astype(dtype)
+    est = LayerNormScaler(keep_stats=True).fit(X)
+    Y = est.transform(X)
+    # the 6,667 rows of tiny spread (and the empty one), not the ~4,600 rows with NaN
+    assert 6_668 <= sum(exact_rows) < 6_668 + 1_000
+    ref, mean, std = group_norm(X.astype(np.float64), 1)
+    assert_array_equal(np.isnan(Y[:, :40]), np.isnan(X))
+    assert_allclose(Y[:, :40], ref.astype(float), **tolerance(dtype))
+    tol = 1e-6 if dtype == np.float32 else 1e-15  # the kept mean, in the data's dtype
+    assert_allclose(Y[:, 40], mean[:, 0].astype(float), rtol=tol, atol=tol)

@@ -304,7 +304,9 @@ def one_pass_moments(x, n_groups):
     """Mean and biased variance of each (row, group) of a numpy block, in one pass.
 
     From float64 sums and sums of squares (per-row dot products: a fixed order of sums
-    for each row). Returns ``mean, var, s2, ok, nonfinite``: ``ok`` is False where the
+    for each row); a row with a NaN has its NaN left out (zeroed and counted on a copy
+    of that row). Returns ``mean, var, s2, count, ok, nonfinite``: ``count`` the values
+    per group (a float, or an array where some row has a NaN), ``ok`` False where the
     one-pass variance cannot be trusted (below :data:`ONE_PASS_COND` times the squared
     mean, zero, NaN, or squares that overflowed), ``nonfinite`` whether the block holds
     a NaN or an infinity (or its squares overflow).
@@ -312,17 +314,28 @@ def one_pass_moments(x, n_groups):
     rows, n_features = x.shape
     m = n_features // n_groups
     w = _wide(x).reshape(rows, n_groups, m)
+    ones = np.ones(m)
     s2 = np.vecdot(w, w)
-    mean = np.vecdot(w, np.ones(m))
-    mean /= m
-    square = mean * mean
-    var = s2 / m
-    var -= square
-    ok = var * ONE_PASS_COND > square  # False for NaN, for var <= 0, and ...
+    total = np.vecdot(w, ones)
+    count = float(m)
     nonfinite = not np.isfinite(np.add.reduce(s2, axis=None))
+    if nonfinite:  # NaN (missing) or infinity: sums of the rows with NaN without them
+        nan_rows = np.flatnonzero(np.isnan(s2).any(axis=1))
+        if len(nan_rows):
+            part = w[nan_rows]  # a copy: x itself is never written
+            nan = np.isnan(part)
+            np.copyto(part, 0.0, where=nan)
+            s2[nan_rows], total[nan_rows] = np.vecdot(part, part), np.vecdot(part, ones)
+            count = np.full(s2.shape, float(m))
+            count[nan_rows] -= nan.sum(axis=-1)
+    mean = total / count
+    square = mean * mean
+    var = s2 / count
+    var -= square
+    ok = var * ONE_PASS_COND > square  # False for NaN (no value), for var <= 0, and ...
     if nonfinite:  # ... for infinity: squares that overflowed
         ok &= np.isfinite(s2)
-    return mean, var, s2, ok, nonfinite
+    return mean, var, s2, count, ok, nonfinite
 
 
 @quiet
@@ -354,7 +367,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     """
     rows, n_features = x.shape
     m = n_features // n_groups
-    mean, var, s2, ok, nonfinite = one_pass_moments(x, n_groups)
+    mean, var, s2, _, ok, nonfinite = one_pass_moments(x, n_groups)
     if x.dtype != np.float64:  # ... and where ``x - mean`` or ``1 / std`` could overflow
         top = float(np.finfo(x.dtype).max)  # a narrow dtype
         ok &= (s2 <= (top / 2) ** 2) & (var + eps >= top**-2)
