@@ -432,10 +432,11 @@ def pool_channels(stats, n_channels):
         centre = np.where(total > 0, mean, 0.0)[:, None]
         # the rounding of the pooled mean, from the exact per-feature means
         resid = (count * ((means - centre) + lows)).sum(axis=1)
-        hi, lo = _two_sum(centre[:, 0], _safe_mean(resid, total))
-        devs = (means - hi[:, None]) + (lows - lo[:, None])
-        out.mean = np.where(total > 0, hi, np.nan)
-        out.mean_lo = np.where(total > 0, lo, 0.0)
+        seen = total > 0
+        hi, lo = _two_sum(centre[:, 0], np.where(seen, _safe_mean(resid, total), 0.0))
+        devs = (means - hi[:, None]) + (lows - lo[:, None])  # finite: 0 where nothing seen
+        out.mean = np.where(seen, hi, np.nan)
+        out.mean_lo = np.where(seen, lo, 0.0)
         out.m2 = (grouped(stats.m2) + count * devs**2).sum(axis=1)
     if stats.min is not None:
         out.min = np.fmin.reduce(grouped(stats.min), axis=1)

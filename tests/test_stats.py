@@ -390,3 +390,15 @@ def test_stats_nan_in_the_shift_row_and_all_nan_block_columns(monkeypatch, dtype
     np.testing.assert_array_equal(stats.count, count.astype(float))
     np.testing.assert_allclose(stats.mean, mean.astype(float), rtol=1e-15)
     np.testing.assert_allclose(stats.m2, m2.astype(float), rtol=1e-12)
+
+
+def test_stats_column_without_values_over_many_blocks_has_m2_zero():
+    # pooled over several blocks, a column with no value must stay the empty summary
+    X = np.c_[np.ones(300_000), np.full(300_000, np.nan)]
+    stats = Stats.of(X)
+    np.testing.assert_array_equal(stats.count, [300_000, 0])
+    np.testing.assert_array_equal(stats.m2, [0.0, 0.0])
+    scaler = ZScoreScaler().partial_fit(X)
+    scaler.partial_fit(np.array([[1.0, 2.0], [2.0, 4.0]]))  # no "too large" refusal
+    np.testing.assert_allclose(scaler.var_[1], 1.0)
+    np.testing.assert_allclose(scaler.mean_[1], 3.0)
