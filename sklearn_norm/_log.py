@@ -9,7 +9,7 @@ from scipy import sparse
 from ._base import ColumnScaler
 from ._chunks import col_min, map_blocks
 from ._sklearn_compat import Interval, StrOptions
-from ._stats import RANGE, _two_sum
+from ._stats import RANGE
 from ._validation import column_label, sparse_columns
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
@@ -133,14 +133,13 @@ class LogScaler(ColumnScaler):
     def _refusing(self):
         return not self.signed and self.handle_invalid == "error"
 
-    def _offset_lo(self):
-        """The low part of ``offset_`` where float64 cannot hold ``1 - min`` (else None)."""
+    def _centre(self):
+        """The training minimum ``m`` (0 where it is >= 0) of ``offset="auto"``: the
+        kernel takes ``log1p(x - m)``, so ``m`` maps to exactly 0 (None when unused)."""
         if self.signed or self.offset != "auto":
             return None
-        shift = np.fmin(np.nan_to_num(self.data_min_), 0.0)
-        total, low = _two_sum(np.ones_like(shift), -shift)
-        low = np.where(total == self.offset_, low, 0.0)
-        return low if low.any() else None
+        centre = np.fmin(np.nan_to_num(np.asarray(self.data_min_, dtype=np.float64)), 0.0)
+        return centre if centre.any() else None
 
     def _check_values(self, X, stats):
         if self._refusing() and self.offset != "auto":
@@ -161,25 +160,25 @@ class LogScaler(ColumnScaler):
         else:
             mins = map_blocks(lambda a, b: col_min(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
             data_min = np.fmin.reduce(np.asarray(mins), axis=0)
-        self._refuse(X, data_min, self.offset_, self._offset_lo())
+        self._refuse(X, data_min, self.offset_, self._centre())
 
     def _refused_below(self):
         return -self.offset_ if self._refusing() else None
 
-    def _refuse(self, X, data_min, offset, offset_lo=None):
+    def _refuse(self, X, data_min, offset, centre=None):
         """Raise for values ``x + offset <= 0``, judged in ``X``'s dtype as the kernel does."""
         with np.errstate(invalid="ignore", over="ignore"):  # NaN minimum: nothing refused
             if not np.any(data_min + offset <= 1e-6 * np.abs(offset)):
                 return  # far from the boundary: no rounding can cross it
         dtype = numpy_dtype(X) if hasattr(X, "dtype") else np.dtype(np.float64)  # frames
         dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
-        bad = log_invalid(data_min.astype(dtype), offset, offset_lo)
+        bad = log_invalid(data_min.astype(dtype), offset, centre)
         if not bad.any():
             return
         column = int(np.flatnonzero(bad)[0])
         values = np.asarray(column_values(X, column), dtype=dtype)
-        low = None if offset_lo is None else offset_lo[column]
-        n_bad = int(np.sum(log_invalid(values, offset[column], low)))
+        at = None if centre is None else centre[column]
+        n_bad = int(np.sum(log_invalid(values, offset[column], at)))
         raise ValueError(
             f"Negative values in data passed to LogScaler: {n_bad} value(s) <= -offset "
             f"({0.0 - offset[column]:g}) in {column_label(self, column)} (min {data_min[column]:g}); "
@@ -191,14 +190,14 @@ class LogScaler(ColumnScaler):
 
     def _kernel(self, inverse=False, take=None):
         take = take or (lambda p: p)
-        offset_lo = self._offset_lo()
+        centre = self._centre()
         return log_kernel(
             take(self.offset_),
             self.base,
             self.signed,
             invalid_to_nan=self.handle_invalid == "nan",
             inverse=inverse,
-            offset_lo=None if offset_lo is None else take(offset_lo),
+            centre=None if centre is None else take(centre),
         )
 
     def __sklearn_tags__(self):

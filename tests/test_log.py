@@ -272,3 +272,16 @@ def test_log_fixed_offset_not_held_by_float32_decides_in_float64_terms():
         LogScaler(offset=0.7).fit(np.array([[below], [1.0]], dtype=np.float32))
     nan = LogScaler(offset=0.7, handle_invalid="nan").fit(X)
     assert np.isnan(nan.transform(np.array([[below]], dtype=np.float32))).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_offset_auto_maps_the_training_minimum_to_zero_and_nothing_below(dtype):
+    # x + (1 - m) with 1 - m rounded would round twice: log1p(x - m) rounds once
+    rng = np.random.default_rng(12)
+    for _ in range(200):
+        X = rng.uniform(-1, 3, size=(6, 4)).astype(dtype)
+        Y = LogScaler(offset="auto").fit_transform(X)
+        assert (Y >= 0).all()
+        negative = X.min(axis=0) < 0  # offset 1 - min: the minimum maps to log(1) = 0
+        at_min = Y[X.argmin(axis=0), range(4)]
+        np.testing.assert_array_equal(at_min[negative], 0.0)

@@ -332,24 +332,25 @@ def learn_n_digits(max_abs):
 
 
 def log_kernel(
-    offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False, offset_lo=None
+    offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False, centre=None
 ):
     """Kernel of :func:`log_scale` and of its inverse.
 
     ``invalid_to_nan`` turns every value with ``x + offset <= 0`` into NaN (else the
     plain math: ``log(0) = -inf``, ``log`` of a negative is NaN), without warnings.
     ``x + offset`` keeps the offset's low bits (:func:`_ops.shift`): in float32,
-    ``-1e8 + (1e8 + 1)`` is 1, not 0. ``offset_lo`` (float64) is a further low part
-    of an offset float64 cannot hold (``1 - min`` for a minimum beyond 2**53).
+    ``-1e8 + (1e8 + 1)`` is 1, not 0. With ``centre`` (per feature, float64) the map is
+    :math:`\\log(1 + (x - m))`, the offset being :math:`1 - m`: ``LogScaler``'s
+    ``offset="auto"``, whose training minimum :math:`m` then maps to exactly 0 and every
+    value above it to 0 or more, whatever :math:`1 - m` rounds to.
     """
-    offset, low, ones = _offset_parts(offset, offset_lo)
-    unit = bool(ones.all())
+    offset = np.asarray(to_numpy(offset), dtype=np.float64)
+    ones = offset == 1.0
+    unit = centre is not None or bool(ones.all())  # log1p/expm1 everywhere
     # some features have offset 1: log1p/expm1 there, log/exp elsewhere
     mixed = not unit and bool(ones.any())
-    if not unit:
-        added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
-        added_lo = None if low is None else -np.where(ones, 0.0, low)
-        floor = np.where(ones, -1.0, 0.0)
+    added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
+    floor = np.where(ones, -1.0, 0.0)
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -358,13 +359,15 @@ def log_kernel(
             y = _ops.unary(xp, "log1p", _abs(xp, x, out))
             y = _ops.negate_where(xp, y, negative)
         elif unit:
+            if centre is not None:
+                x = out = _ops.shift(xp, x, centre, out)
             bad = (x <= -1.0) if invalid_to_nan else None
             if out is not None and isinstance(x, np.ndarray):
                 y = np.log1p(x, out=out)
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
-            y = _ops.shift(xp, x, added, out, lo=added_lo)
+            y = _ops.shift(xp, x, added, out)
             bad = (y <= _ops.param(xp, floor, y)) if invalid_to_nan else None
             y = _unary_where(xp, y, ones, "log1p", "log") if mixed else _ops.unary(xp, "log", y)
         if not signed and bad is not None:
@@ -380,9 +383,10 @@ def log_kernel(
             y = _ops.negate_where(xp, _ops.unary(xp, "expm1", _abs(xp, y, y)), negative)
             return y
         if unit:
-            return _ops.unary(xp, "expm1", y)
+            y = _ops.unary(xp, "expm1", y)
+            return y if centre is None else _ops.unshift(xp, y, centre)
         y = _unary_where(xp, y, ones, "expm1", "exp") if mixed else _ops.unary(xp, "exp", y)
-        return _ops.unshift(xp, y, added, lo=added_lo)
+        return _ops.unshift(xp, y, added)
 
     step = backward if inverse else forward
 
@@ -394,27 +398,19 @@ def log_kernel(
     return _ops.half_in_wide(kernel)
 
 
-def _offset_parts(offset, offset_lo):
-    """``(offset, low, ones)``: float64 offset, its low part (None if 0), where it is 1."""
-    offset = np.asarray(to_numpy(offset), dtype=np.float64)
-    low = None if offset_lo is None else np.asarray(offset_lo, np.float64) + 0.0 * offset
-    ones = offset == 1.0
-    if low is not None:
-        ones &= low == 0.0
-        low = low if low.any() else None
-    return offset, low, ones
-
-
-def log_invalid(x, offset, offset_lo=None):
-    """Where ``x + offset <= 0`` (``x <= -1`` for an offset of 1), as :func:`log_kernel`
-    computes it in ``x``'s dtype (numpy): the values it refuses, or maps to NaN."""
-    offset, low, ones = _offset_parts(offset, offset_lo)
+def log_invalid(x, offset, centre=None):
+    """Where ``x + offset <= 0`` (``x <= -1`` for an offset of 1; ``x - centre <= -1``
+    with ``centre``), as :func:`log_kernel` computes it in ``x``'s dtype (numpy): the
+    values it refuses, or maps to NaN."""
     x = np.asarray(x)
     if x.dtype == np.float16:  # as _ops.half_in_wide runs the kernel
         x = x.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        low = None if low is None else -np.where(ones, 0.0, low)
-        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None, lo=low)
+        if centre is not None:
+            return _ops.shift(np, x, centre, None) <= -1.0
+        offset = np.asarray(offset, dtype=np.float64)
+        ones = offset == 1.0
+        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None)
         return t <= np.where(ones, -1.0, 0.0)
 
 
