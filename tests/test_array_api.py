@@ -168,6 +168,21 @@ def test_logscaler_refuses_invalid_values_on_device(space):
         est.transform(to_xp(X))
 
 
+def test_logscaler_auto_offset_on_device_matches_numpy(space):
+    to_xp, dtype = space
+    X = _data(dtype) - 6.0  # negative minima: log1p(x - min) on the device
+    est_np = sn.LogScaler(offset="auto").fit(X)
+    est = sn.LogScaler(offset="auto").fit(to_xp(X))
+    Y = est.transform(to_xp(X))
+    _assert_like(Y, to_xp(X))
+    assert_allclose(to_numpy(Y), est_np.transform(X), **_tol(dtype))
+    assert bool((to_numpy(Y)[~np.isnan(X)] >= 0).all())
+    back = est.inverse_transform(Y)
+    assert_allclose(to_numpy(back), X, **_tol(dtype))
+    with pytest.raises(ValueError, match="Negative values in data.*column 3"):
+        est.transform(to_xp(np.where(np.arange(6) == 3, -1e3, X)))
+
+
 def test_transform_refuses_another_namespace(space):
     from sklearn_norm import MinMaxScaler
 
