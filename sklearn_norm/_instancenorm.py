@@ -10,6 +10,7 @@ from ._chunks import colreduce, fold, map_blocks
 from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
+from ._stats import _safe_mean
 from ._xp import get_namespace, to_numpy
 from .functional._affine import batch_norm_kernel, per_feature
 from .functional._rows import group_std, one_pass_moments, quiet, scaled_moments
@@ -182,7 +183,7 @@ class InstanceNormScaler(GroupedScaler):
         sums = batch if reset else self._sums + batch
         if partial and self.momentum is not None:
             state = initial_state(n_channels) if reset else self._running_state()
-            batch_mean, batch_var = _ratio(batch[1], batch[0]), _ratio(batch[3], batch[2])
+            batch_mean, batch_var = _safe_mean(batch[1], batch[0]), _safe_mean(batch[3], batch[2])
             mean, var, n_batches = momentum_update(*state, batch_mean, batch_var, self.momentum)
             mean = np.where(np.isnan(batch_mean), state[0], mean)
             var = np.where(np.isnan(batch_var), state[1], var)
@@ -284,7 +285,3 @@ def _total(xp, stat):
 def _column_sums(xp, a):
     """Column sums; numpy's on folded rows (``a`` has few columns: 4x faster)."""
     return colreduce(np.add, a, fold(a.shape[1])) if xp is np else xp.sum(a, axis=0)
-
-
-def _ratio(total, count):
-    return np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)

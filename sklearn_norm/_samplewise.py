@@ -259,9 +259,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
                 f"{type(self).__name__}.inverse_transform expects {n_features + n_kept} columns "
                 f"(the {n_features} features{kept}), got {X.shape[1]}."
             )
-        has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)
-        if has_inf is not None:
-            reject_inf(self, has_inf)
+        reject_inf(self, sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X))
         if sparse.issparse(X):
             return self._inverse_sparse(X, copy)
         if not isinstance(X, np.ndarray):

@@ -110,8 +110,9 @@ class Stats:
         return np.divide(self.m2, dof, out=np.zeros_like(self.m2), where=dof > 0)
 
 
-def _safe_mean(total, count):
-    return np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
+def _safe_mean(total, count, fill=np.nan):
+    """``total / count``, ``fill`` where nothing was counted (no warning)."""
+    return np.divide(total, count, out=np.full_like(total, fill), where=count > 0)
 
 
 #: A block's shifted sums are kept when the sum of squared deviations from the shift is at
@@ -283,7 +284,7 @@ def _two_pass_moments(stats, X, w, k):
         np.copyto(diff, 0.0, where=mask)
     resid = _wsum(diff, w, k)
     stats.m2 = _wsumsq(diff, w, k)
-    correction = np.divide(resid, stats.count, out=np.zeros_like(resid), where=stats.count > 0)
+    correction = _safe_mean(resid, stats.count, 0.0)
     stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
     stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
 
@@ -331,7 +332,7 @@ def _of_sparse(X, w, need):
         stats.m2 = np.bincount(cols, w_entry * dev * dev, minlength=n_features)
         stats.m2 += zeros_w * centre * centre
         resid = np.bincount(cols, w_entry * dev, minlength=n_features) - zeros_w * centre
-        correction = np.divide(resid, count, out=np.zeros_like(resid), where=count > 0)
+        correction = _safe_mean(resid, count, 0.0)
         stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
         stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
@@ -433,7 +434,7 @@ def pool_channels(stats, n_channels):
         # the rounding of the pooled mean, from the exact per-feature means
         resid = (count * ((means - centre) + lows)).sum(axis=1)
         seen = total > 0
-        hi, lo = _two_sum(centre[:, 0], np.where(seen, _safe_mean(resid, total), 0.0))
+        hi, lo = _two_sum(centre[:, 0], _safe_mean(resid, total, 0.0))
         devs = (means - hi[:, None]) + (lows - lo[:, None])  # finite: 0 where nothing seen
         out.mean = np.where(seen, hi, np.nan)
         out.mean_lo = np.where(seen, lo, 0.0)

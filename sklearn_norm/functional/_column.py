@@ -344,13 +344,10 @@ def log_kernel(
     ``offset="auto"``, whose training minimum :math:`m` then maps to exactly 0 and every
     value above it to 0 or more, whatever :math:`1 - m` rounds to.
     """
-    offset = np.asarray(to_numpy(offset), dtype=np.float64)
-    ones = offset == 1.0
-    unit = centre is not None or bool(ones.all())  # log1p/expm1 everywhere
-    # some features have offset 1: log1p/expm1 there, log/exp elsewhere
-    mixed = not unit and bool(ones.any())
-    added = -np.where(ones, 0.0, offset)  # the centre of a shift: x - added = x + offset
-    floor = np.where(ones, -1.0, 0.0)
+    shift, ones, floor = _log_terms(offset, centre)
+    unit = bool(ones.all())  # log1p/expm1 everywhere
+    shifting = not unit or bool(shift.any())  # else log1p(x), straight into ``out``
+    mixed = not unit and bool(ones.any())  # log1p/expm1 where ``ones``, log/exp elsewhere
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -358,18 +355,19 @@ def log_kernel(
             negative = x < 0
             y = _ops.unary(xp, "log1p", _abs(xp, x, out))
             y = _ops.negate_where(xp, y, negative)
-        elif unit:
-            if centre is not None:
-                x = out = _ops.shift(xp, x, centre, out)
+        elif not shifting:
             bad = (x <= -1.0) if invalid_to_nan else None
             if out is not None and isinstance(x, np.ndarray):
                 y = np.log1p(x, out=out)
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
-            y = _ops.shift(xp, x, added, out)
+            y = _ops.shift(xp, x, shift, out)
             bad = (y <= _ops.param(xp, floor, y)) if invalid_to_nan else None
-            y = _unary_where(xp, y, ones, "log1p", "log") if mixed else _ops.unary(xp, "log", y)
+            if mixed:
+                y = _unary_where(xp, y, ones, "log1p", "log")
+            else:
+                y = _ops.unary(xp, "log1p" if unit else "log", y)
         if not signed and bad is not None:
             y = _ops.where_set(xp, y, bad, float("nan"))
         if base != math.e:
@@ -382,11 +380,11 @@ def log_kernel(
             negative = y < 0
             y = _ops.negate_where(xp, _ops.unary(xp, "expm1", _abs(xp, y, y)), negative)
             return y
-        if unit:
-            y = _ops.unary(xp, "expm1", y)
-            return y if centre is None else _ops.unshift(xp, y, centre)
-        y = _unary_where(xp, y, ones, "expm1", "exp") if mixed else _ops.unary(xp, "exp", y)
-        return _ops.unshift(xp, y, added)
+        if mixed:
+            y = _unary_where(xp, y, ones, "expm1", "exp")
+        else:
+            y = _ops.unary(xp, "expm1" if unit else "exp", y)
+        return _ops.unshift(xp, y, shift) if shifting else y
 
     step = backward if inverse else forward
 
@@ -398,6 +396,23 @@ def log_kernel(
     return _ops.half_in_wide(kernel)
 
 
+def _log_terms(offset, centre):
+    """``(shift, ones, floor)`` of :func:`log_kernel` and :func:`log_invalid`.
+
+    The logarithm's argument is ``t = x - shift``: ``log1p(t)`` where ``ones`` holds
+    (offset 1, or every feature with ``centre``), ``log(t)`` elsewhere; ``t <= floor``
+    (-1 for log1p, 0 for log) is outside the domain.
+    """
+    offset = np.asarray(to_numpy(offset), dtype=np.float64)
+    if centre is not None:  # log1p(x - m)
+        shift = np.asarray(centre, dtype=np.float64)
+        ones = np.ones(shift.shape, dtype=bool)
+    else:  # log(x + offset), log1p(x) where the offset is 1
+        ones = offset == 1.0
+        shift = -np.where(ones, 0.0, offset)
+    return shift, ones, np.where(ones, -1.0, 0.0)
+
+
 def log_invalid(x, offset, centre=None):
     """Where ``x + offset <= 0`` (``x <= -1`` for an offset of 1; ``x - centre <= -1``
     with ``centre``), as :func:`log_kernel` computes it in ``x``'s dtype (numpy): the
@@ -405,13 +420,9 @@ def log_invalid(x, offset, centre=None):
     x = np.asarray(x)
     if x.dtype == np.float16:  # as _ops.half_in_wide runs the kernel
         x = x.astype(np.float64)
+    shift, _, floor = _log_terms(offset, centre)
     with np.errstate(invalid="ignore", over="ignore"):
-        if centre is not None:
-            return _ops.shift(np, x, centre, None) <= -1.0
-        offset = np.asarray(offset, dtype=np.float64)
-        ones = offset == 1.0
-        t = _ops.shift(np, x, -np.where(ones, 0.0, offset), None)
-        return t <= np.where(ones, -1.0, 0.0)
+        return _ops.shift(np, x, shift, None) <= floor
 
 
 def _unary_where(xp, y, mask, name, other):

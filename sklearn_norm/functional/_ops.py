@@ -87,29 +87,18 @@ def per_dtype(build):
     return get
 
 
-def shift(xp, x, centre, out, lo=None):
+def shift(xp, x, centre, out):
     """``x - centre`` without losing the low bits of a large centre in low precision.
 
-    In float32/float16 the centre is split into ``hi + lo`` (``hi`` its rounding to
-    the dtype): ``x - hi`` is exact for ``x`` near ``hi`` (Sterbenz), so subtracting
-    the rest afterwards keeps the centre's full float64 value. ``lo`` (float64) is a
-    further low part of a centre that float64 itself cannot hold.
+    In float32/float16 the centre is split into ``hi + lo`` (:func:`split`): ``x - hi``
+    is exact for ``x`` near ``hi`` (Sterbenz), so subtracting ``lo`` afterwards keeps
+    the centre's full float64 value.
     """
-    hi, rest = _parts(centre, lo, numpy_dtype(x))
+    hi, lo = split(centre, numpy_dtype(x))
     y = first(xp, "subtract", x, param(xp, hi, x), out)
-    if rest is not None:
-        y -= param(xp, rest, x)
-    return y
-
-
-def _parts(centre, lo, dtype):
-    """``(hi, rest)``: ``centre + lo`` (float64) as its rounding to ``dtype`` and the rest."""
-    centre = np.asarray(to_numpy(centre), dtype=np.float64)
-    hi = centre.astype(dtype)
-    rest = centre - hi.astype(np.float64)
     if lo is not None:
-        rest = rest + np.asarray(to_numpy(lo), dtype=np.float64)
-    return hi, (rest if np.any(rest) else None)
+        y -= param(xp, lo, x)
+    return y
 
 
 def float_array(x):
@@ -127,12 +116,12 @@ def float_array(x):
     return xp, x
 
 
-def unshift(xp, y, centre, lo=None):
-    """``y += centre`` (plus ``lo``) in place, the inverse of :func:`shift`."""
-    hi, rest = _parts(centre, lo, numpy_dtype(y))
+def unshift(xp, y, centre):
+    """``y += centre`` in place, the inverse of :func:`shift` (``hi`` then ``lo``)."""
+    hi, lo = split(centre, numpy_dtype(y))
     y += param(xp, hi, y)
-    if rest is not None:
-        y += param(xp, rest, y)
+    if lo is not None:
+        y += param(xp, lo, y)
     return y
 
 
