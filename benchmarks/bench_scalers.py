@@ -3,7 +3,9 @@
 For each registered scaler and each dtype, ``fit`` and ``transform`` are timed
 interleaved in one process with the scikit-learn equivalent and with the floor of the
 work (``X.sum(axis=0)`` reads X once, ``X.copy()`` reads X once and writes a new array),
-so that the ratios compare runs that saw the same machine load. Peak extra memory of
+so that the ratios compare runs that saw the same machine load. With them runs the least
+work any transform returning a new array must do on this machine (:func:`bound`), which
+caps the speed-up over scikit-learn that any implementation can reach. Peak extra memory of
 each call is measured separately with :mod:`tracemalloc` (numpy reports its buffers to
 it). A last table times ``fit`` + ``transform`` on a small input (per-call overhead).
 
@@ -23,6 +25,7 @@ from sklearn import preprocessing as skp
 
 import sklearn_norm
 from sklearn_norm._base import ColumnScaler
+from sklearn_norm._chunks import apply_rows
 from sklearn_norm._config import effective_n_threads
 from sklearn_norm._registry import _REGISTRY
 
@@ -103,7 +106,24 @@ def make_data(rows, cols, dtype, seed=0, nan_rate=0.0):
     return X
 
 
-def _calls(op, ours, sk, X):
+def _copy(x, out):
+    np.copyto(out, x)
+
+
+def _log1p(x, out):
+    np.log1p(x, out=out)
+
+
+def bound(name, X):
+    """The least work of any ``transform`` of ``name`` returning a new array, on the
+    engine's row blocks and threads: a plain copy into a new array (its page faults, one
+    read, one write: what any implementation, compiled or not, has to do), or for log the
+    logarithm itself, ``np.log1p`` into a new array (numpy's log1p is the one this
+    project may use), without any check of the input."""
+    return apply_rows(_log1p if name == "log" else _copy, X, np.empty_like(X))
+
+
+def _calls(op, ours, sk, X, name=None):
     if op == "fit":
         return {
             "ours": lambda: ours.fit(X),
@@ -114,6 +134,7 @@ def _calls(op, ours, sk, X):
         "ours": lambda: ours.transform(X),
         "sklearn": (lambda: sk.transform(X)) if sk is not None else None,
         "floor": lambda: X.copy(),
+        "bound": (lambda: bound(name, X)) if sk is not None else None,
     }
 
 
@@ -149,7 +170,7 @@ def bench_one(name, data, repeat, memory):
     for op in ("fit", "transform"):
         calls = {}
         for dtype, X in data.items():
-            for impl, func in _calls(op, *fitted[dtype], X).items():
+            for impl, func in _calls(op, *fitted[dtype], X, name).items():
                 calls[(dtype, impl)] = func
         med = interleaved(calls, repeat)
         for dtype, X in data.items():
@@ -159,6 +180,7 @@ def bench_one(name, data, repeat, memory):
             row.update(mine)
             row["x_floor"] = mine["ours"] / mine["floor"]
             row["speedup"] = mine["sklearn"] / mine["ours"] if mine["sklearn"] else None
+            row["bound"] = med.get((dtype, "bound"))
             if memory:
                 row.update(memory_of(op, ours, X))
             row["target"] = targets(name, ours).get(op)
@@ -232,6 +254,7 @@ def print_tables(rows, small, f32, args):
             f"{fmt(r['speedup'], '{:.2f}')} | {mem} | {inplace} | "
             f"{target_text(r['target'])} | {verdict(r)} |"
         )
+    print_bounds(rows, args)
     if f32:
         print("\nfloat32 time / float64 time, measured interleaved (target ≤ 0.6):\n")
         print("| scaler | fit | transform |")
@@ -248,6 +271,30 @@ def print_tables(rows, small, f32, args):
     for r in small:
         ours, sk = r["ours"] * 1e3, r["sklearn"] and r["sklearn"] * 1e3
         print(f"| {r['name']} | {ours:.3f} | {fmt(sk)} | {fmt(r['speedup'], '{:.2f}')} |")
+
+
+def print_bounds(rows, args):
+    """The speed-up over scikit-learn that the least possible work would give."""
+    rows = [r for r in rows if r.get("bound") and r["sklearn"]]
+    if not rows:
+        return
+    print(
+        f"\nwhat this machine allows: the least work of a transform returning a new array "
+        f"(a copy into a new array; for log, np.log1p into a new array), on "
+        f"{effective_n_threads()} threads, interleaved with the runs above:\n"
+    )
+    print(
+        "| scaler | dtype | least work s | scikit-learn s | sklearn_norm s "
+        "| best possible speed-up | target | speed-up reached | reached / best |"
+    )
+    print("|---|---|---:|---:|---:|---:|---|---:|---:|")
+    for r in sorted(rows, key=lambda r: r["dtype"] != "float64"):
+        best = r["sklearn"] / r["bound"]
+        print(
+            f"| {r['class']} | {r['dtype']} | {r['bound']:.3f} | {r['sklearn']:.3f} | "
+            f"{r['ours']:.3f} | {best:.2f} | {target_text(r['target'])} | "
+            f"{r['speedup']:.2f} | {r['speedup'] / best:.2f} |"
+        )
 
 
 def parse(argv):

@@ -48,7 +48,9 @@ class CachedParamNames:
     ``_parameter_constraints`` anew on every ``fit`` (about 30 us); a class's
     ``__init__`` and constraints do not change, so both are cached. A parameter no
     constraint accepts goes through scikit-learn's own validation, which raises its
-    usual ``InvalidParameterError``. Put before ``BaseEstimator`` in the bases.
+    usual ``InvalidParameterError``. A plain value (bool, number, string, None) once
+    accepted for a parameter of a class is accepted again without asking the
+    constraints. Put before ``BaseEstimator`` in the bases.
     """
 
     @classmethod
@@ -57,9 +59,15 @@ class CachedParamNames:
 
     def _validate_params(self):
         constraints = _constraints(type(self))
+        accepted = _accepted(type(self))
         for name, value in self.get_params(deep=False).items():
+            key = (name, type(value), value) if type(value) in _PLAIN else None
+            if key is not None and key in accepted:
+                continue
             made = constraints.get(name)
             if made is None or any(c.is_satisfied_by(value) for c in made):
+                if key is not None and value == value and len(accepted) < _MAX_ACCEPTED:
+                    accepted.add(key)  # NaN is never equal to itself: not kept
                 continue
             validate_parameter_constraints(
                 {name: self._parameter_constraints[name]},
@@ -71,6 +79,18 @@ class CachedParamNames:
 @functools.cache
 def _param_names(cls):
     return tuple(BaseEstimator._get_param_names.__func__(cls))
+
+
+#: Types whose values are judged by value alone (immutable, hashable, compared by value).
+_PLAIN = frozenset({bool, int, float, str, type(None)})
+#: Most accepted plain values remembered per class.
+_MAX_ACCEPTED = 1024
+
+
+@functools.cache
+def _accepted(cls):
+    """The ``(name, type, value)`` of plain parameter values ``cls`` has accepted."""
+    return set()
 
 
 @functools.cache

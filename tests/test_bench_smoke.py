@@ -3,6 +3,7 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sklearn_norm._registry import _REGISTRY
@@ -32,6 +33,16 @@ def test_bench_smoke_runs_every_registered_scaler(bench, capsys):
     for name in _REGISTRY:
         assert name in out
     assert "| scaler | dtype | op |" in out
+    # the least possible work runs beside every transform with a scikit-learn equivalent
+    compared = [r for r in rows if r["op"] == "transform" and r["sklearn"] is not None]
+    assert compared and all(r["bound"] > 0 for r in compared)
+    assert "what this machine allows" in out
+
+
+def test_bound_is_the_copy_or_the_logarithm(bench):
+    X = bench.make_data(500, 7, "float32")
+    np.testing.assert_array_equal(bench.bound("minmax", X), X)
+    np.testing.assert_array_equal(bench.bound("log", X), np.log1p(X))
 
 
 def test_bench_smoke_quick_flag(bench):
