@@ -254,7 +254,7 @@ def print_tables(rows, small, f32, args):
             f"{fmt(r['speedup'], '{:.2f}')} | {mem} | {inplace} | "
             f"{target_text(r['target'])} | {verdict(r)} |"
         )
-    print_bounds(rows, args)
+    print_bounds(rows)
     if f32:
         print("\nfloat32 time / float64 time, measured interleaved (target ≤ 0.6):\n")
         print("| scaler | fit | transform |")
@@ -273,7 +273,7 @@ def print_tables(rows, small, f32, args):
         print(f"| {r['name']} | {ours:.3f} | {fmt(sk)} | {fmt(r['speedup'], '{:.2f}')} |")
 
 
-def print_bounds(rows, args):
+def print_bounds(rows):
     """The speed-up over scikit-learn that the least possible work would give."""
     rows = [r for r in rows if r.get("bound") and r["sklearn"]]
     if not rows:

@@ -190,7 +190,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         if self._foldable and 1 < k <= X.shape[0]:
             wide = self._kernel(inverse=inverse, take=lambda p: np.tile(np.asarray(p), k))
         below = None if inverse else self._refused_below()
-        limit = None if below is None else float(np.max(below))
+        limit = None if below is None else float(below.max())
         # test each block's output, just written and in cache, when that is enough
         on_output = limit is not None or self._keeps_nonfinite(inverse)
 

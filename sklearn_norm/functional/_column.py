@@ -5,6 +5,7 @@ Each public function is stateless and takes the statistics as arguments; each ha
 Per-feature parameters broadcast against the last axis of ``x``.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -344,10 +345,9 @@ def log_kernel(
     ``offset="auto"``, whose training minimum :math:`m` then maps to exactly 0 and every
     value above it to 0 or more, whatever :math:`1 - m` rounds to.
     """
-    shift, ones, floor = _log_terms(offset, centre)
-    unit = bool(ones.all())  # log1p/expm1 everywhere
-    shifting = not unit or bool(shift.any())  # else log1p(x), straight into ``out``
-    mixed = not unit and bool(ones.any())  # log1p/expm1 where ``ones``, log/exp elsewhere
+    # log1p/expm1 everywhere (``unit``; without ``shifting`` straight into ``out``), or
+    # log1p/expm1 where ``ones`` and log/exp elsewhere (``mixed``)
+    shift, ones, floor, unit, shifting, mixed = _log_terms(offset, centre)
     log_base = math.log(base)
 
     def forward(xp, x, out):
@@ -397,20 +397,47 @@ def log_kernel(
 
 
 def _log_terms(offset, centre):
-    """``(shift, ones, floor)`` of :func:`log_kernel` and :func:`log_invalid`.
+    """``(shift, ones, floor, unit, shifting, mixed)`` of :func:`log_kernel` and
+    :func:`log_invalid` (read-only; remembered for the last few short parameters).
 
     The logarithm's argument is ``t = x - shift``: ``log1p(t)`` where ``ones`` holds
     (offset 1, or every feature with ``centre``), ``log(t)`` elsewhere; ``t <= floor``
-    (-1 for log1p, 0 for log) is outside the domain.
+    (-1 for log1p, 0 for log) is outside the domain. ``unit``: log1p everywhere;
+    ``shifting``: some shift is not 0; ``mixed``: log1p on some features, log on others.
     """
     offset = np.asarray(to_numpy(offset), dtype=np.float64)
+    centre = None if centre is None else np.asarray(centre, dtype=np.float64)
+    if offset.size > _REMEMBERED_TERMS:  # small data is where the set-up costs
+        return _terms(offset, centre)
+    key = None if centre is None else (centre.shape, centre.tobytes())
+    return _remembered_terms(offset.shape, offset.tobytes(), key)
+
+
+#: Parameters of at most this many features have their terms remembered.
+_REMEMBERED_TERMS = 4096
+
+
+@functools.lru_cache(maxsize=16)
+def _remembered_terms(shape, offset, centre):
+    """:func:`_terms` of parameters given as bytes (hashable)."""
+    offset = np.frombuffer(offset).reshape(shape)
+    return _terms(offset, None if centre is None else np.frombuffer(centre[1]).reshape(centre[0]))
+
+
+def _terms(offset, centre):
     if centre is not None:  # log1p(x - m)
-        shift = np.asarray(centre, dtype=np.float64)
+        shift = centre
         ones = np.ones(shift.shape, dtype=bool)
     else:  # log(x + offset), log1p(x) where the offset is 1
         ones = offset == 1.0
         shift = -np.where(ones, 0.0, offset)
-    return shift, ones, np.where(ones, -1.0, 0.0)
+    terms = [np.array(a) for a in (shift, ones, np.where(ones, -1.0, 0.0))]
+    for array in terms:  # copies (0-d parameters give numpy scalars above), read-only
+        array.flags.writeable = False
+    shift, ones, floor = terms
+    unit = bool(ones.all())
+    shifting = not unit or bool(shift.any())
+    return shift, ones, floor, unit, shifting, not unit and bool(ones.any())
 
 
 def log_invalid(x, offset, centre=None):
@@ -420,7 +447,7 @@ def log_invalid(x, offset, centre=None):
     x = np.asarray(x)
     if x.dtype == np.float16:  # as _ops.half_in_wide runs the kernel
         x = x.astype(np.float64)
-    shift, _, floor = _log_terms(offset, centre)
+    shift, _, floor, *_ = _log_terms(offset, centre)
     with np.errstate(invalid="ignore", over="ignore"):
         return _ops.shift(np, x, shift, None) <= floor
 
