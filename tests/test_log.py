@@ -285,3 +285,24 @@ def test_log_offset_auto_maps_the_training_minimum_to_zero_and_nothing_below(dty
         negative = X.min(axis=0) < 0  # offset 1 - min: the minimum maps to log(1) = 0
         at_min = Y[X.argmin(axis=0), range(4)]
         np.testing.assert_array_equal(at_min[negative], 0.0)
+
+
+@pytest.mark.parametrize("n_features", [3, 5000])  # remembered, and too long to remember
+def test_log_kernel_terms_follow_each_fit_and_cannot_be_written(n_features):
+    from sklearn_norm.functional._column import _log_terms
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-0.5, 3.0, (20, n_features))
+    for offset in (1.0, 2.5, "auto", 1.0):  # a refit with other parameters, then back
+        est = LogScaler(offset=offset).fit(X)
+        expected = np.log1p(X) if offset == 1.0 else None
+        if offset == 2.5:
+            expected = np.log(X + 2.5)
+        if offset == "auto":
+            expected = np.log1p(X - np.minimum(X.min(axis=0), 0.0))
+        np.testing.assert_allclose(est.transform(X), expected, rtol=1e-15, atol=0)
+    shift, ones, floor, *_ = _log_terms(np.full(n_features, 2.5), None)
+    np.testing.assert_array_equal(shift, -2.5)
+    for array in (shift, ones, floor):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0
