@@ -94,6 +94,9 @@ class LogScaler(ColumnScaler):
     }
     _need = (RANGE,)
     _foldable = True
+    # the log kernel's terms are remembered by ``_log_terms`` already: building it costs
+    # less than comparing the estimator's state would
+    _keep_kernels = False
 
     def __init__(
         self, *, base=math.e, offset=1.0, signed=False, handle_invalid="error", copy=True
