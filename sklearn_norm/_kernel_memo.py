@@ -35,11 +35,11 @@ def kept_kernels(estimator, slot, build):
 
 
 def state_key(estimator):
-    """The values of ``estimator``'s parameters and learned attributes (``name_``), as a
-    flat list comparable with ``==``: arrays become their dtype, shape and bytes. None
-    where an array holds more than :data:`KEY_BYTES` (nothing is kept then)."""
+    """The values of ``estimator``'s parameters and learned attributes (``name_``, private
+    ones too), as a flat list comparable with ``==``: arrays become their dtype, shape and
+    bytes. None where an array holds more than :data:`KEY_BYTES` (nothing is kept then)."""
     key = []
-    learned = [(n, v) for n, v in vars(estimator).items() if n[-1] == "_" and n[0] != "_"]
+    learned = [(n, v) for n, v in vars(estimator).items() if n[-1] == "_" and n[:2] != "__"]
     for name, value in (*estimator.get_params(deep=False).items(), *learned):
         key.append(name)
         if type(value) in _SIMPLE:  # most parameters: no call

@@ -24,7 +24,8 @@ class MinMaxScaler(ColumnScaler):
     Parameters
     ----------
     feature_range : tuple (a, b), default=(0, 1)
-        Desired range of transformed data, ``a < b``.
+        Desired range of transformed data, ``a < b``. As in scikit-learn, a range set
+        after ``fit`` moves only the clip bounds until the next ``fit``.
     clip : bool, default=False
         Clip transformed values of unseen data to ``feature_range``.
     copy : bool, default=True
@@ -104,17 +105,21 @@ class MinMaxScaler(ColumnScaler):
             "scale_": scale,
             "min_": low - stats.min * scale,
             "n_samples_seen_": int(stats.n_rows),
+            "_fit_range_": tuple(self.feature_range),
         }
 
     def _keeps_nonfinite(self, inverse):
         return inverse or not self.clip
 
     def _kernel(self, inverse=False, take=None):
+        # as in scikit-learn, the map is the one learned (a feature_range set after fit
+        # takes effect at the next fit) and the clip bounds are the current feature_range
         take = take or (lambda p: p)
         return min_max_kernel(
             take(self.data_min_),
             take(self.scale_),
-            tuple(self.feature_range),
+            getattr(self, "_fit_range_", tuple(self.feature_range)),
             self.clip,
             inverse=inverse,
+            clip_range=tuple(self.feature_range),
         )

@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin
 from ._sklearn_compat import Interval
@@ -53,7 +54,8 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
     with_mean : bool, default=True
         Centre the data. Must be False for sparse input.
     with_std : bool, default=True
-        Divide by the standard deviation.
+        Divide by the standard deviation. Either may be turned off after ``fit``; turning
+        on one whose statistic was not learned asks for a new ``fit``.
     ddof : int, default=0
         Delta degrees of freedom of the variance (0: population, 1: sample).
     copy : bool, default=True
@@ -129,6 +131,13 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         return True
 
     def _kernel(self, inverse=False, take=None):
+        for name, learned in (("with_mean", self.mean_), ("with_std", self.scale_)):
+            if getattr(self, name) and learned is None:
+                raise NotFittedError(
+                    f"This ZScoreScaler was fitted with {name}=False, so it learned no "
+                    f"{'mean_' if name == 'with_mean' else 'scale_'}: call fit again after "
+                    f"setting {name}=True."
+                )
         take = take or (lambda p: p)
         mean = take(self.mean_) if self.with_mean else None
         scale = take(self.scale_) if self.with_std else None

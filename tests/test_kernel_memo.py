@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 import sklearn_norm as sn
 from sklearn_norm import _kernel_memo
@@ -86,8 +87,11 @@ def test_state_key_tells_arrays_apart_by_dtype_shape_and_values():
     assert key(a) != key(b)  # same bytes, other shape
     b.v_ = np.zeros(4, dtype=np.float32)
     assert key(a) != key(b)  # same bytes, other dtype
-    a._private_ = 1  # private attributes are not part of the state
     b.v_ = np.zeros(2)
+    a._fit_range_ = (0, 1)  # private learned attributes are part of the state ...
+    assert key(a) != key(b)
+    b._fit_range_ = (0, 1)
+    a._cache, a.__dunder_ = object(), object()  # ... other private attributes are not
     assert key(a) == key(b)
 
 
@@ -107,3 +111,39 @@ def test_wide_data_keeps_nothing():
     assert _kernel_memo.state_key(est) is None
     np.testing.assert_allclose(est.transform(X), (X - X.min(0)) / (X.max(0) - X.min(0)))
     assert est not in _kernel_memo._KEPT
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
+    """Refits, ``set_params``, learned arrays changed in place and pickling in random
+    order: every transform equals the one of a kernel built afresh from the same state."""
+    rng = np.random.default_rng(seed)
+    changes = {
+        "minmax": [{"feature_range": (-3, 2)}, {"clip": True}, {"feature_range": (0, 1)}],
+        "zscore": [{"with_mean": False}, {"with_std": False}, {"ddof": 1}, {"with_mean": True}],
+        "decimal": [{}],
+        "batchnorm": [{"eps": 0.3}, {"weight": [2.0, 0.5, 1.0]}, {"bias": [1.0, 0.0, -1.0]}],
+    }
+    for name, options in changes.items():
+        est = sn.make_scaler(name).fit(rng.normal(size=(50, 3)))
+        for _ in range(10):
+            action = rng.integers(4)
+            if action == 0:
+                est.fit(rng.normal(size=(50, 3)) * rng.uniform(0.1, 100))
+            elif action == 1:
+                est.set_params(**options[rng.integers(len(options))])
+            elif action == 2:  # (z-score without mean and std learns no array)
+                learned = [v for k, v in vars(est).items() if k.endswith("_")]
+                arrays = [a for a in learned if isinstance(a, np.ndarray) and a.dtype.kind in "fi"]
+                for a in arrays[:1]:
+                    a[rng.integers(3)] += 1  # n_digits_ is an integer array
+            else:
+                est = pickle.loads(pickle.dumps(est))
+            X = rng.normal(size=(int(rng.choice([1, 20, 3000])), 3))
+            try:
+                expected = est._kernels(False, None)[0](X)  # built now, from the state
+            except NotFittedError:  # z-score asked for statistics it never learned
+                with pytest.raises(NotFittedError):
+                    est.transform(X)
+                continue
+            np.testing.assert_array_equal(est.transform(X), expected)

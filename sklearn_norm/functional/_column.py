@@ -38,9 +38,15 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     return np.where(np.isinf(factor), width, factor)
 
 
-def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=False):
-    """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back."""
-    low, high = feature_range
+def min_max_kernel(
+    data_min, scale, feature_range=(0, 1), clip=False, inverse=False, clip_range=None
+):
+    """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back.
+
+    ``clip`` clips to ``clip_range``, by default ``feature_range``.
+    """
+    low = feature_range[0]
+    bottom, top = feature_range if clip_range is None else clip_range
     prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _factor_for(scale, dt)))
 
     def numpy_kernel(x, out):
@@ -61,7 +67,7 @@ def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=Fa
         y *= factor
         if low:  # adding 0 only turns a -0.0 into 0.0
             y += low
-        return np.clip(y, low, high, out=y) if clip else y
+        return np.clip(y, bottom, top, out=y) if clip else y
 
     def kernel(x, out=None):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f":
@@ -74,7 +80,7 @@ def min_max_kernel(data_min, scale, feature_range=(0, 1), clip=False, inverse=Fa
         y = _ops.shift(xp, x, data_min, out)
         y *= _ops.param(xp, scale, y)
         y += _ops.param(xp, low, y)
-        return _ops.clip(xp, y, low, high) if clip else y
+        return _ops.clip(xp, y, bottom, top) if clip else y
 
     return _quiet_overflow(_ops.half_in_wide(kernel))
 

@@ -1,0 +1,60 @@
+"""Parameters changed after ``fit``: the learned map stays until the next ``fit``, as in
+scikit-learn, and a transform that needs statistics never learned says so."""
+
+import numpy as np
+import pytest
+from sklearn import preprocessing as skp
+from sklearn.exceptions import NotFittedError
+
+import sklearn_norm as sn
+
+
+def _data(seed, shift=0.0):
+    return np.random.default_rng(seed).uniform(-2.0, 8.0, (3000, 4)) + shift
+
+
+@pytest.mark.parametrize("clip", [False, True])
+def test_minmax_feature_range_set_after_fit_changes_only_the_clip_bounds(clip):
+    X, Z = _data(0), _data(1, shift=3.0)  # Z partly beyond the training range
+    ours, theirs = sn.MinMaxScaler().fit(X), skp.MinMaxScaler().fit(X)
+    for est in (ours, theirs):
+        est.set_params(feature_range=(-3.0, 0.5), clip=clip)
+    np.testing.assert_allclose(ours.transform(Z), theirs.transform(Z), rtol=1e-12, atol=1e-12)
+    Y = ours.transform(Z)
+    np.testing.assert_allclose(
+        ours.inverse_transform(Y), theirs.inverse_transform(Y), rtol=1e-12, atol=1e-12
+    )
+    ours.fit(X)  # the next fit learns the new range
+    Y = ours.transform(X)
+    np.testing.assert_allclose([Y.min(), Y.max()], [-3.0, 0.5], rtol=0, atol=1e-12)
+
+
+def test_zscore_with_mean_off_after_fit_skips_centring_as_scikit_learn():
+    X, Z = _data(0), _data(1)
+    ours, theirs = sn.ZScoreScaler().fit(X), skp.StandardScaler().fit(X)
+    for est in (ours, theirs):
+        est.set_params(with_mean=False)
+    np.testing.assert_allclose(ours.transform(Z), theirs.transform(Z), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "fitted, later, missing",
+    [
+        ({"with_mean": False, "with_std": False}, {"with_mean": True}, "mean_"),
+        ({"with_std": False}, {"with_std": True}, "scale_"),
+    ],
+)
+def test_zscore_statistics_never_learned_are_asked_for_by_name(fitted, later, missing):
+    X = _data(0)
+    est = sn.ZScoreScaler(**fitted).fit(X)
+    before = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    est.set_params(**later)
+    name = next(iter(later))
+    for rows in (5, 3000):  # short data and folded blocks alike
+        with pytest.raises(NotFittedError, match=f"{name}=False.*no {missing}.*fit again"):
+            est.transform(X[:rows])
+    assert {k: v for k, v in vars(est).items() if k.endswith("_")}.keys() == before.keys()
+    est.fit(X)  # then it works
+    np.testing.assert_allclose(
+        est.transform(X), sn.ZScoreScaler(**{**fitted, **later}).fit_transform(X)
+    )
