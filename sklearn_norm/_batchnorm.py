@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin
 from ._channels import check_affine, split_channels
@@ -189,7 +190,14 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         return True
 
     def _kernel(self, inverse=False, take=None):
-        _, length, weight, bias = self._layout(self.n_features_in_)
+        n_channels, length, weight, bias = self._layout(self.n_features_in_)
+        learned = np.shape(self.running_mean_)[0]
+        if learned != n_channels:  # n_channels set after fit
+            raise NotFittedError(
+                f"This BatchNormScaler learned running statistics for {learned} channel(s), "
+                f"but n_channels={self.n_channels!r} makes {n_channels}: call fit again "
+                "after changing n_channels."
+            )
         return batch_norm_kernel(
             self.running_mean_,
             self.running_var_,

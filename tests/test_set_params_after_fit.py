@@ -58,3 +58,53 @@ def test_zscore_statistics_never_learned_are_asked_for_by_name(fitted, later, mi
     np.testing.assert_allclose(
         est.transform(X), sn.ZScoreScaler(**{**fitted, **later}).fit_transform(X)
     )
+
+
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_batchnorm_channels_changed_after_fit_ask_for_a_new_fit(n_channels):
+    X = _data(0)
+    est = sn.BatchNormScaler().fit(X)  # 4 channels of 1 feature
+    est.set_params(n_channels=n_channels)
+    for rows in (5, 3000):
+        with pytest.raises(NotFittedError, match=f"for 4 channel.*n_channels={n_channels}"):
+            est.transform(X[:rows])
+    est.fit(X)
+    assert est.running_mean_.shape == (n_channels,)
+    est.transform(X)
+
+
+def test_every_parameter_changed_after_fit_transforms_or_asks_for_a_new_fit():
+    """No estimator answers a parameter changed after fit with a numpy broadcast error,
+    an IndexError, a TypeError or an AttributeError from inside."""
+    X = _data(0)[:, :4] + 3.0
+    values = {
+        "feature_range": (-1, 1),
+        "clip": True,
+        "with_mean": True,
+        "with_std": True,
+        "ddof": 1,
+        "base": 2,
+        "offset": 2.5,
+        "signed": True,
+        "handle_invalid": "nan",
+        "norm": "l1",
+        "keep_norm": True,
+        "keep_stats": True,
+        "eps": 0.5,
+        "momentum": 0.1,
+        "n_channels": 2,
+        "n_groups": 2,
+        "track_running_stats": True,
+        "weight": [1.0, 2.0],
+    }
+    for cls in sn.all_estimators():
+        for name in cls._get_param_names():
+            for first in ({}, {"with_mean": False, "with_std": False}):
+                if not set(first) <= set(cls._get_param_names()) or name not in values:
+                    continue
+                est = cls(**first).fit(X)
+                est.set_params(**{name: values[name]})
+                try:
+                    est.transform(X)
+                except (NotFittedError, ValueError) as exc:
+                    assert "broadcast" not in str(exc), (cls.__name__, name, str(exc))
