@@ -163,6 +163,12 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         n_channels = self._batch.count.size
         if self._momentum_step:
             batch = self._batch
+            if hasattr(self, "running_mean_") and np.shape(self.running_mean_)[0] != n_channels:
+                raise ValueError(
+                    f"BatchNormScaler.partial_fit: the running statistics so far have "
+                    f"{np.shape(self.running_mean_)[0]} channel(s), n_channels="
+                    f"{self.n_channels!r} makes {n_channels}; call fit to start again."
+                )
             self._require_two(batch)
             state = (
                 (self.running_mean_, self.running_var_, self.num_batches_tracked_)

@@ -108,3 +108,17 @@ def test_every_parameter_changed_after_fit_transforms_or_asks_for_a_new_fit():
                     est.transform(X)
                 except (NotFittedError, ValueError) as exc:
                     assert "broadcast" not in str(exc), (cls.__name__, name, str(exc))
+
+
+def test_batchnorm_partial_fit_after_channels_changed():
+    X = _data(0)
+    pooled = sn.BatchNormScaler().fit(X).set_params(n_channels=2)
+    pooled.partial_fit(X)  # exact statistics are kept per feature: they pool to 2 channels
+    np.testing.assert_allclose(
+        pooled.running_mean_, sn.BatchNormScaler(n_channels=2).fit(np.vstack([X, X])).running_mean_
+    )
+    running = sn.BatchNormScaler(momentum=0.1).fit(X).set_params(n_channels=2)
+    before = running.running_mean_.copy()
+    with pytest.raises(ValueError, match="so far have 4 channel.*n_channels=2 makes 2.*fit"):
+        running.partial_fit(X)
+    np.testing.assert_array_equal(running.running_mean_, before)  # left as it was
