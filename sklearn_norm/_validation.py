@@ -80,8 +80,11 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
         if reset:
             estimator.n_features_in_ = X.shape[1]
         return X.copy(order="K") if copy else X  # keeps F order, as validate_data does
-    frame = None if reset else _plain_float_frame(estimator, X)
+    frame = _plain_float_frame(estimator, X, reset)
     if frame is not None:
+        if reset:  # as validate_data records them
+            estimator.n_features_in_ = frame.shape[1]
+            estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return frame.copy(order="K") if copy else frame
     bad = _non_numeric_columns(X)
     if bad:
@@ -148,23 +151,28 @@ def _plain_float_array(estimator, X, reset):
     return reset or getattr(estimator, "n_features_in_", None) == X.shape[1]
 
 
-def _plain_float_frame(estimator, X):
-    """The array ``validate_data`` would return for a pandas DataFrame after ``fit``, or
-    None.
+def _plain_float_frame(estimator, X, reset):
+    """The array ``validate_data`` would return for a pandas DataFrame, or None.
 
     Found cheaply (about 40 us instead of a millisecond) where nothing needs checking
     beyond what is read here: a non-empty ``pandas.DataFrame`` of numpy float32/float64
-    columns whose names are those the estimator was fitted with, in the same order. Its
-    ``to_numpy()`` is what ``check_array`` makes of it (the same view of the frame's
-    block, read-only under copy-on-write, or the same float64 array for mixed widths).
+    columns named by strings, and after ``fit`` (not ``reset``) named as the estimator
+    was fitted, in the same order. Its ``to_numpy()`` is what ``check_array`` makes of it
+    (the same view of the frame's block, read-only under copy-on-write, or the same
+    float64 array for mixed widths).
     """
     if type(X).__name__ != "DataFrame" or type(X).__module__.split(".")[0] != "pandas":
         return None
-    names = getattr(estimator, "feature_names_in_", None)
-    if names is None or X.shape[1] != len(names) or X.shape[0] == 0:
+    if 0 in X.shape or not all(dtype in _NATIVE_FLOATS for dtype in X.dtypes):
         return None
-    if not all(dtype in _NATIVE_FLOATS for dtype in X.dtypes) or list(X.columns) != list(names):
-        return None
+    columns = list(X.columns)
+    if reset:
+        if not all(type(name) is str for name in columns):
+            return None
+    else:
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is None or columns != list(names):
+            return None
     array = X.to_numpy()
     return array if array.dtype in _NATIVE_FLOATS and array.ndim == 2 else None
 

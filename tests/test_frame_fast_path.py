@@ -41,7 +41,7 @@ def test_frame_path_returns_what_validate_data_returns(name, dtypes):
     assert got.dtype == expected.dtype
     assert got.flags.f_contiguous == expected.flags.f_contiguous
     assert got.flags.writeable == expected.flags.writeable
-    assert _validation._plain_float_frame(est, X) is not None  # the cheap path was taken
+    assert _validation._plain_float_frame(est, X, False) is not None  # the cheap path
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_frame_path_returns_what_validate_data_returns(name, dtypes):
 def test_frames_that_need_a_look_take_the_full_path(change):
     est = sn.MinMaxScaler().fit(_frame())
     X = change(_frame(seed=1))
-    assert _validation._plain_float_frame(est, X) is None
+    assert _validation._plain_float_frame(est, X, False) is None
     try:
         expected = _reference(est, X)
     except ValueError as exc:  # the same refusal as before
@@ -76,3 +76,32 @@ def test_frame_transform_matches_scikit_learn_and_never_writes_the_frame(copy):
     ours = sn.ZScoreScaler(copy=copy).fit(X).transform(Z)
     np.testing.assert_allclose(ours, skp.StandardScaler().fit(X).transform(Z), rtol=1e-13)
     pd.testing.assert_frame_equal(Z, before)  # read-only under copy-on-write: copied
+
+
+@pytest.mark.parametrize("dtypes", [("float64",) * 3, ("float32", "float64", "float32")])
+@pytest.mark.parametrize("name", ["minmax", "zscore", "unitnorm"])
+def test_frame_fit_records_what_validate_data_records(name, dtypes):
+    X = _frame(dtypes)
+    assert _validation._plain_float_frame(sn.make_scaler(name), X, True) is not None
+    ours, reference = sn.make_scaler(name).fit(X), sn.make_scaler(name)
+    validate_data(reference, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+    assert ours.n_features_in_ == reference.n_features_in_ == 3
+    np.testing.assert_array_equal(ours.feature_names_in_, reference.feature_names_in_)
+    assert ours.feature_names_in_.dtype == object
+    np.testing.assert_array_equal(
+        ours.transform(X), sn.make_scaler(name).fit(X.to_numpy()).transform(X.to_numpy())
+    )
+    refit = ours.fit(X.rename(columns={"a": "x"}))  # a refit records the new names
+    assert list(refit.feature_names_in_) == ["x", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame(np.ones((3, 2)), columns=[0, 1]),  # names that are not strings
+        pd.DataFrame(np.ones((3, 2)), columns=["a", 1]),  # mixed: scikit-learn's TypeError
+        pd.DataFrame(np.ones((0, 2)), columns=["a", "b"]),  # no rows
+    ],
+)
+def test_frame_fit_leaves_other_frames_to_validate_data(frame):
+    assert _validation._plain_float_frame(sn.MinMaxScaler(), frame, True) is None
