@@ -7,7 +7,8 @@ so that the ratios compare runs that saw the same machine load. With them runs t
 work any transform returning a new array must do on this machine (:func:`bound`), which
 caps the speed-up over scikit-learn that any implementation can reach. Peak extra memory of
 each call is measured separately with :mod:`tracemalloc` (numpy reports its buffers to
-it). A last table times ``fit`` + ``transform`` on a small input (per-call overhead).
+it). Two last tables time ``fit`` + ``transform`` on a small input, an array and a pandas
+DataFrame (per-call overhead).
 
 Run ``python benchmarks/bench_scalers.py --help`` (or ``make bench BENCH_ARGS=...``).
 """
@@ -21,6 +22,7 @@ import time
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 from sklearn import preprocessing as skp
 
 import sklearn_norm
@@ -188,9 +190,12 @@ def bench_one(name, data, repeat, memory):
     return rows
 
 
-def bench_small(names, rows, cols, repeat):
-    """``fit`` + ``transform`` on a small float64 input: per-call overhead."""
+def bench_small(names, rows, cols, repeat, frame=False):
+    """``fit`` + ``transform`` on a small float64 input (a pandas DataFrame with ``frame``):
+    per-call overhead."""
     X = make_data(rows, cols, np.float64, seed=1)
+    if frame:
+        X = pd.DataFrame(X, columns=[f"x{i}" for i in range(cols)])
     out = []
     for name in names:
         ours = sklearn_norm.make_scaler(name)
@@ -262,15 +267,16 @@ def print_tables(rows, small, f32, args):
         for name, ratios in f32.items():
             fit, tr = ratios.get("fit"), ratios.get("transform")
             print(f"| {name} | {fmt(fit, '{:.2f}')} | {fmt(tr, '{:.2f}')} |")
-    print(
-        f"\nsmall input {args.small_rows} x {args.small_cols}, float64, fit + transform, "
-        f"median of {args.small_repeat} (target: speed-up ≥ 1):\n"
-    )
-    print("| scaler | sklearn_norm ms | scikit-learn ms | speed-up vs sk |")
-    print("|---|---:|---:|---:|")
-    for r in small:
-        ours, sk = r["ours"] * 1e3, r["sklearn"] and r["sklearn"] * 1e3
-        print(f"| {r['name']} | {ours:.3f} | {fmt(sk)} | {fmt(r['speedup'], '{:.2f}')} |")
+    for kind, results in small.items():
+        print(
+            f"\nsmall input {args.small_rows} x {args.small_cols}, float64 {kind}, fit + "
+            f"transform, median of {args.small_repeat} (target: speed-up ≥ 1):\n"
+        )
+        print("| scaler | sklearn_norm ms | scikit-learn ms | speed-up vs sk |")
+        print("|---|---:|---:|---:|")
+        for r in results:
+            ours, sk = r["ours"] * 1e3, r["sklearn"] and r["sklearn"] * 1e3
+            print(f"| {r['name']} | {ours:.3f} | {fmt(sk)} | {fmt(r['speedup'], '{:.2f}')} |")
 
 
 def print_bounds(rows):
@@ -337,7 +343,10 @@ def main(argv=None):
                 op: times[(name, op, "float32")] / times[(name, op, "float64")]
                 for op in ("fit", "transform")
             }
-    small = bench_small(names, args.small_rows, args.small_cols, args.small_repeat)
+    small = {
+        kind: bench_small(names, args.small_rows, args.small_cols, args.small_repeat, frame)
+        for kind, frame in (("array", False), ("pandas DataFrame", True))
+    }
     print_tables(rows, small, f32, args)
     return rows, small, f32
 
