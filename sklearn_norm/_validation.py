@@ -152,27 +152,30 @@ def _plain_float_array(estimator, X, reset):
 
 
 def _plain_float_frame(estimator, X, reset):
-    """The array ``validate_data`` would return for a pandas DataFrame, or None.
+    """The array ``validate_data`` would return for a pandas or polars DataFrame, or None.
 
-    Found cheaply (about 40 us instead of a millisecond) where nothing needs checking
-    beyond what is read here: a non-empty ``pandas.DataFrame`` of numpy float32/float64
-    columns named by strings, and after ``fit`` (not ``reset``) named as the estimator
-    was fitted, in the same order. Its ``to_numpy()`` is what ``check_array`` makes of it
-    (the same view of the frame's block, read-only under copy-on-write, or the same
-    float64 array for mixed widths).
+    Found cheaply (tens of µs instead of about a millisecond) where nothing needs
+    checking beyond what is read here: a non-empty pandas DataFrame of numpy
+    float32/float64 columns, or a polars one of Float32/Float64 columns, named by
+    strings, and after ``fit`` (not ``reset``) named as the estimator was fitted, in the
+    same order. Its ``to_numpy()`` is what ``check_array`` makes of it (pandas: the same
+    view of the frame's block, read-only under copy-on-write; polars: the same
+    Fortran-ordered copy; float64 for mixed widths, float32 kept).
     """
-    if type(X).__name__ != "DataFrame" or type(X).__module__.split(".")[0] != "pandas":
+    module = type(X).__module__.split(".")[0]
+    if type(X).__name__ != "DataFrame" or module not in ("pandas", "polars") or 0 in X.shape:
         return None
-    if 0 in X.shape or not all(dtype in _NATIVE_FLOATS for dtype in X.dtypes):
-        return None
-    columns = list(X.columns)
-    if reset:
-        if not all(type(name) is str for name in columns):
-            return None
+    if module == "pandas":
+        floats = all(dtype in _NATIVE_FLOATS for dtype in X.dtypes)
     else:
-        names = getattr(estimator, "feature_names_in_", None)
-        if names is None or columns != list(names):
-            return None
+        import polars as pl
+
+        floats = all(dtype in (pl.Float32, pl.Float64) for dtype in X.dtypes)
+    columns = list(X.columns)
+    if not floats or not all(type(name) is str for name in columns):
+        return None
+    if not reset and columns != list(getattr(estimator, "feature_names_in_", [None])):
+        return None
     array = X.to_numpy()
     return array if array.dtype in _NATIVE_FLOATS and array.ndim == 2 else None
 

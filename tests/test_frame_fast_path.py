@@ -105,3 +105,35 @@ def test_frame_fit_records_what_validate_data_records(name, dtypes):
 )
 def test_frame_fit_leaves_other_frames_to_validate_data(frame):
     assert _validation._plain_float_frame(sn.MinMaxScaler(), frame, True) is None
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [("Float64",) * 3, ("Float32",) * 3, ("Float32", "Float64", "Float32")],
+    ids=["Float64", "Float32", "mixed widths"],
+)
+def test_polars_frame_path_returns_what_validate_data_returns(dtypes):
+    pl = pytest.importorskip("polars")
+    frame = _frame(seed=1)
+    X = pl.DataFrame(
+        {c: pl.Series(frame[c].to_numpy()).cast(getattr(pl, d)) for c, d in zip(COLUMNS, dtypes)}
+    )
+    est = sn.MinMaxScaler()
+    reference = sn.MinMaxScaler()
+    options = {"dtype": _validation._polars_float32(X) or FLOAT_DTYPES, "ensure_all_finite": False}
+    expected = validate_data(reference, X, reset=True, **options)
+    got = check_X(est, X, reset=True)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype and got.flags.f_contiguous == expected.flags.f_contiguous
+    np.testing.assert_array_equal(est.feature_names_in_, reference.feature_names_in_)
+    assert _validation._plain_float_frame(est, X, True) is not None
+    est.fit(X)
+    assert _validation._plain_float_frame(est, X, False) is not None
+    np.testing.assert_array_equal(
+        check_X(est, X, reset=False), validate_data(est, X, reset=False, **options)
+    )
+    assert _validation._plain_float_frame(est, X.select(["b", "a", "c"]), False) is None
+    assert (
+        _validation._plain_float_frame(est, X.with_columns(pl.col("a").cast(pl.Int64)), False)
+        is None
+    )
