@@ -13,7 +13,7 @@ from ._stats import RANGE
 from ._validation import column_label, sparse_columns
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
-from .functional._column import log_invalid, log_kernel
+from .functional._logscale import log_invalid, log_kernel
 from .functional._ops import numpy_dtype
 
 

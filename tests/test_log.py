@@ -289,7 +289,7 @@ def test_log_offset_auto_maps_the_training_minimum_to_zero_and_nothing_below(dty
 
 @pytest.mark.parametrize("n_features", [3, 5000])  # remembered, and too long to remember
 def test_log_kernel_terms_follow_each_fit_and_cannot_be_written(n_features):
-    from sklearn_norm.functional._column import _log_terms
+    from sklearn_norm.functional._logscale import _log_terms
 
     rng = np.random.default_rng(0)
     X = rng.uniform(-0.5, 3.0, (20, n_features))

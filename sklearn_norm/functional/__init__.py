@@ -1,7 +1,8 @@
 """Stateless normalisation functions with PyTorch's semantics, on any Array API array."""
 
-from ._column import decimal_scale, log_scale, min_max_scale, z_score
+from ._column import decimal_scale, min_max_scale, z_score
 from ._deep import batch_norm, group_norm, instance_norm, layer_norm, unit_norm
+from ._logscale import log_scale
 from ._weights import weight_norm, weight_standardize
 
 __all__ = [
