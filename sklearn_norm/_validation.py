@@ -76,16 +76,16 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
         Check the column names against ``feature_names_in_``; ``False`` (for
         ``inverse_transform``, as scikit-learn does) checks the number of columns only.
     """
-    if _plain_float_array(estimator, X, reset):  # what validate_data would return, cheaply
-        if reset:
-            estimator.n_features_in_ = X.shape[1]
-        return X.copy(order="K") if copy else X  # keeps F order, as validate_data does
-    frame = _plain_float_frame(estimator, X, reset)
-    if frame is not None:
+    # what validate_data would return, found cheaply for plain float arrays and frames
+    plain = (
+        X if _plain_float_array(estimator, X, reset) else _plain_float_frame(estimator, X, reset)
+    )
+    if plain is not None:
         if reset:  # as validate_data records them
-            estimator.n_features_in_ = frame.shape[1]
-            estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        return frame.copy(order="K") if copy else frame
+            estimator.n_features_in_ = plain.shape[1]
+            if plain is not X:
+                estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        return plain.copy(order="K") if copy else plain  # keeps F order, as validate_data
     bad = _non_numeric_columns(X)
     if bad:
         listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
