@@ -131,11 +131,17 @@ def unit_norm_block(x, norm, out, kept=None):
             kept[:] = 0.0
         return False
     wide = None if x.dtype == np.float64 else np.float64
+    # x is read from memory once: into ``out``, where the rest works in cache (float32
+    # UnitNorm transform of 1e6 x 50: 0.100-0.150 s -> 0.092-0.126 s; float64 the same)
+    src = x
+    if out is not x:
+        np.copyto(out, x)
+        src = out
     if norm == "l2":
-        w = _wide(x)
+        w = _wide(src)
         norms = np.sqrt(np.vecdot(w, w))
     else:
-        a = np.abs(x, out=scratch(x.shape, x.dtype))
+        a = np.abs(src, out=scratch(x.shape, x.dtype))
         reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
         norms = reduce(a, axis=1, dtype=wide)
     # non-finite rows, and norms beyond a narrow dtype's range (float16 rows of 6e4s)
@@ -149,10 +155,10 @@ def unit_norm_block(x, norm, out, kept=None):
         small = np.flatnonzero(norms < _TINY)
         bad[small[np.any(x[small], axis=1)]] = True
     bad = np.flatnonzero(bad)
-    if bad.size:  # before ``out``, which may be ``x``, is written
+    if bad.size:  # ``x`` as given: ``out`` (which may be ``x``) is not yet divided
         rough = x[bad]
         norms[bad] = row_norms(rough, norm)[:, 0]
-    np.divide(x, np.where(norms == 0.0, 1.0, norms).astype(x.dtype)[:, None], out=out)
+    np.divide(src, np.where(norms == 0.0, 1.0, norms).astype(x.dtype)[:, None], out=out)
     if bad.size:
         out[bad] = divide_rows(rough, norms[bad, None], norm=norm)
     if kept is not None:
