@@ -38,12 +38,30 @@ def test_bench_smoke_runs_every_registered_scaler(bench, capsys):
     compared = [r for r in rows if r["op"] == "transform" and r["sklearn"] is not None]
     assert compared and all(r["bound"] > 0 for r in compared)
     assert "what this machine allows" in out
+    least = [r for r in compared if r["name"] in bench.NUMPY_STEPS]
+    assert least and all(r["numpy"] > 0 for r in least)
+    assert "least numpy work" in out
 
 
 def test_bound_is_the_copy_or_the_logarithm(bench):
     X = bench.make_data(500, 7, "float32")
     np.testing.assert_array_equal(bench.bound("minmax", X), X)
     np.testing.assert_array_equal(bench.bound("log", X), np.log1p(X))
+
+
+@pytest.mark.parametrize("shape", [(500, 7), (5000, 3)])  # one block; folded blocks
+def test_numpy_least_work_is_the_map_with_unit_parameters(bench, shape):
+    X = bench.make_data(*shape, "float64")
+    expected = {
+        "minmax": X - 1.0,
+        "zscore": X - 1.0,
+        "decimal": X,
+        "log": np.log1p(X),
+        "batchnorm": X - 1.0,
+    }
+    assert set(expected) == set(bench.NUMPY_STEPS)
+    for name, want in expected.items():
+        np.testing.assert_array_equal(bench.numpy_least(name, X), want)
 
 
 def test_bench_smoke_quick_flag(bench):
