@@ -27,7 +27,7 @@ from sklearn import preprocessing as skp
 
 import sklearn_norm
 from sklearn_norm._base import ColumnScaler
-from sklearn_norm._chunks import apply_rows, finite_sum, fold
+from sklearn_norm._chunks import apply_rows, finite_sum, fold, scratch
 from sklearn_norm._config import effective_n_threads
 from sklearn_norm._registry import _REGISTRY
 
@@ -134,6 +134,7 @@ NUMPY_STEPS = {
     "decimal": (np.divide,),
     "log": (np.log1p,),
     "batchnorm": (np.subtract, np.multiply),
+    "unitnorm": (np.vecdot, np.divide),  # per row: see _unit_rows
 }
 
 
@@ -161,8 +162,21 @@ def numpy_least(name, X):
 
         return run
 
+    if name == "unitnorm":
+        return apply_rows(_unit_rows, X, np.empty_like(X))
     n_cols = X.shape[1]
     return apply_rows(kernel(n_cols), X, np.empty_like(X), kernel(fold(n_cols) * n_cols))
+
+
+def _unit_rows(x, out):
+    """Rows of ``x`` over their l2 norms, summed in float64, into ``out``: the copy, the
+    float64 copy of a float32 block (float64 sums), the row sums of squares, the division
+    (a norm that is not finite is the test for infinities)."""
+    np.copyto(out, x)
+    w = out if out.dtype == np.float64 else scratch(out.shape)
+    if w is not out:
+        np.copyto(w, out)
+    np.divide(out, np.sqrt(np.vecdot(w, w)).astype(out.dtype)[:, None], out=out)
 
 
 def _calls(op, ours, sk, X, name=None):

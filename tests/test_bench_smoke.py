@@ -58,10 +58,15 @@ def test_numpy_least_work_is_the_map_with_unit_parameters(bench, shape):
         "decimal": X,
         "log": np.log1p(X),
         "batchnorm": X - 1.0,
+        "unitnorm": X / np.linalg.norm(X, axis=1, keepdims=True),
     }
     assert set(expected) == set(bench.NUMPY_STEPS)
     for name, want in expected.items():
-        np.testing.assert_array_equal(bench.numpy_least(name, X), want)
+        np.testing.assert_allclose(bench.numpy_least(name, X), want, rtol=1e-15)
+    X32 = X.astype(np.float32)
+    wide = X32.astype(np.float64)
+    want = wide / np.linalg.norm(wide, axis=1, keepdims=True)  # within 2 float32 ulps
+    np.testing.assert_allclose(bench.numpy_least("unitnorm", X32), want, rtol=2.4e-7)
 
 
 def test_bench_smoke_quick_flag(bench):
