@@ -223,3 +223,21 @@ def test_batch_norm_kernel_in_place_and_array_api():
         mean, var, [2.0, 1.0], [0.5, 0.0], eps=0.0, channel_size=3, inverse=True
     )
     assert_allclose(inverse(Y), X, rtol=1e-13)
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_batch_norm_kernel_factor_beyond_float32_both_ways(in_place):
+    # 1 / sqrt(1e-80) = 1e40 is no float32: both directions multiply / divide by the
+    # float64 factor and round once (a float32 factor of inf would give inf, then 0)
+    x = np.array([[1e-35, -2e-36, 0.0]], dtype=np.float32)
+    forward = batch_norm_kernel([0.0], [1e-80], eps=0.0, channel_size=3)
+    inverse = batch_norm_kernel([0.0], [1e-80], eps=0.0, channel_size=3, inverse=True)
+    out = np.empty_like(x) if in_place else None
+    y = forward(x, out=out)
+    assert y.dtype == np.float32
+    assert_allclose(y, x.astype(np.float64) * 1e40, rtol=1e-7)
+    expected = y.astype(np.float64) / 1e40
+    back = inverse(y, out=y if in_place else None)
+    assert back.dtype == np.float32
+    assert_allclose(back, expected, rtol=1e-7)
+    assert_allclose(back, x, rtol=2e-7)

@@ -67,17 +67,43 @@ def batch_norm_kernel(
     centre = take(per_feature(running_mean, channel_size))
     offset = None if bias is None else take(per_feature(bias, channel_size))
 
+    # numpy: the parameters in the block's dtype, once per kernel (not once per block)
+    prepared = _ops.per_dtype(
+        lambda dt: (
+            *_ops.split(centre, dt),
+            _ops.factor_for(factor, dt),  # float64 where beyond a narrow dtype
+            None if offset is None else _ops.cast(offset, dt),
+        )
+    )
+
     def forward(xp, x, out):
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            hi, lo, f, b = prepared(x.dtype)
+            y = _ops.copy_into(np, x, out)
+            y -= hi
+            if lo is not None:
+                y -= lo
+            y *= f
+            if b is not None:
+                y += b
+            return y
         y = _ops.shift(xp, x, centre, out)
-        f = _ops.param(xp, factor, y)
-        if isinstance(y, np.ndarray) and np.isinf(f).any():  # beyond a narrow dtype
-            f = np.asarray(_ops.to_numpy(factor), dtype=np.float64)
-        y *= f
+        y *= _ops.param(xp, factor, y)
         if offset is not None:
             y += _ops.param(xp, offset, y)
         return y
 
     def backward(xp, x, out):
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            hi, lo, f, b = prepared(x.dtype)
+            y = _ops.copy_into(np, x, out)
+            if b is not None:
+                y -= b
+            y /= f
+            y += hi
+            if lo is not None:
+                y += lo
+            return y
         if offset is None:
             y = _ops.copy_into(xp, x, out)
         else:

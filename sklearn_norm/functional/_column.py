@@ -44,7 +44,7 @@ def min_max_kernel(
     """
     low = feature_range[0]
     bottom, top = feature_range if clip_range is None else clip_range
-    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _factor_for(scale, dt)))
+    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _ops.factor_for(scale, dt)))
 
     def numpy_kernel(x, out):
         hi, lo, factor = prepared(x.dtype)
@@ -80,18 +80,6 @@ def min_max_kernel(
         return _ops.clip(xp, y, bottom, top) if clip else y
 
     return _quiet_overflow(_ops.half_in_wide(kernel))
-
-
-def _factor_for(scale, dtype):
-    """``scale`` as ``dtype``, or as float64 where ``dtype`` cannot hold it.
-
-    A float16 feature with a range below 1/65504 has a min-max factor above float16's
-    largest value; multiplying by the float64 factor rounds once to float16 instead.
-    """
-    wide = _ops.cast(scale, np.float64)
-    with np.errstate(over="ignore"):
-        factor = _ops.cast(wide, dtype)
-    return wide if np.any(np.isinf(factor) & np.isfinite(wide)) else factor
 
 
 def _divisor_for(scale, dtype):

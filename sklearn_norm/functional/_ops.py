@@ -64,6 +64,18 @@ def cast(values, dtype):
     return np.asarray(to_numpy(values), dtype=dtype)
 
 
+def factor_for(scale, dtype):
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` cannot hold it.
+
+    A float16 feature with a range below 1/65504 has a min-max factor above float16's
+    largest value; multiplying by the float64 factor rounds once to float16 instead.
+    """
+    wide = cast(scale, np.float64)
+    with np.errstate(over="ignore"):
+        factor = cast(wide, dtype)
+    return wide if np.any(np.isinf(factor) & np.isfinite(wide)) else factor
+
+
 def split(centre, dtype):
     """``(hi, lo)``: ``hi`` the centre rounded to ``dtype``, ``lo`` the rest (``None`` if 0).
 
