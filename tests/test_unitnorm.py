@@ -74,3 +74,25 @@ def test_unitnorm_huge_values_do_not_overflow():
 def test_unitnorm_bad_norm_names_the_parameter():
     with pytest.raises(ValueError, match="'norm' parameter .* Got 'l3'"):
         UnitNormScaler(norm="l3").fit(X)
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_unitnorm_block_of_ordinary_and_tiny_rows(norm, dtype):
+    # one block: ordinary rows (the usual quick path) beside rows whose squares underflow,
+    # subnormal rows and a zero row, which the same block must divide exactly too
+    tiny = np.finfo(dtype).tiny
+    X = np.vstack(
+        [
+            RNG.normal(size=(3, 4)),
+            [1e-170, -2e-170, 0.0, 3e-170] if dtype == np.float64 else [1e-25, 2e-25, 0, 0],
+            [tiny / 8, 0.0, -tiny / 4, 0.0],
+            np.zeros(4),
+            RNG.normal(size=(2, 4)) * 1e3,
+        ]
+    ).astype(dtype)
+    Y = UnitNormScaler(norm=norm).fit_transform(X)
+    expected, _ = unit_norm(X, norm)
+    rtol = 1e-15 if dtype == np.float64 else 2.4e-7
+    assert_allclose(Y, expected.astype(np.float64), rtol=rtol, atol=0)
+    assert_array_equal(Y[5], 0.0)

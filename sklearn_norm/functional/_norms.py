@@ -12,6 +12,8 @@ from . import _ops
 from ._rows import _TINY, _all, _cast, _to64, _wide, quiet
 
 _NORMS = ("l1", "l2", "max")
+#: No bad rows.
+_NONE = np.empty(0, dtype=np.intp)
 
 
 def check_norm(norm):
@@ -148,17 +150,22 @@ def unit_norm_block(x, norm, out, kept=None):
     # or below its normal range (float16 rows of 1e-7s: the rounded norm would be off),
     # which are divided in float64:
     info = np.finfo(x.dtype)
-    bad = ~(norms <= info.max)
-    if wide is not None:
-        bad |= (norms > 0.0) & (norms < info.tiny)
-    if norm == "l2":  # and rows whose squares underflowed
-        small = np.flatnonzero(norms < _TINY)
-        bad[small[np.any(x[small], axis=1)]] = True
-    bad = np.flatnonzero(bad)
-    if bad.size:  # ``x`` as given: ``out`` (which may be ``x``) is not yet divided
-        rough = x[bad]
-        norms[bad] = row_norms(rough, norm)[:, 0]
-    np.divide(src, np.where(norms == 0.0, 1.0, norms).astype(x.dtype)[:, None], out=out)
+    if norms.size and norms.min() >= max(_TINY, info.tiny) and norms.max() <= info.max:
+        bad = _NONE  # every norm positive, normal, finite (two reductions): the usual block
+        safe = norms
+    else:
+        bad = ~(norms <= info.max)
+        if wide is not None:
+            bad |= (norms > 0.0) & (norms < info.tiny)
+        if norm == "l2":  # and rows whose squares underflowed
+            small = np.flatnonzero(norms < _TINY)
+            bad[small[np.any(x[small], axis=1)]] = True
+        bad = np.flatnonzero(bad)
+        if bad.size:  # ``x`` as given: ``out`` (which may be ``x``) is not yet divided
+            rough = x[bad]
+            norms[bad] = row_norms(rough, norm)[:, 0]
+        safe = np.where(norms == 0.0, 1.0, norms)
+    np.divide(src, safe.astype(x.dtype, copy=False)[:, None], out=out)
     if bad.size:
         out[bad] = divide_rows(rough, norms[bad, None], norm=norm)
     if kept is not None:
