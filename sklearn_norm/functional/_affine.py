@@ -78,15 +78,7 @@ def batch_norm_kernel(
 
     def forward(xp, x, out):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            hi, lo, f, b = prepared(x.dtype)
-            y = _ops.copy_into(np, x, out)
-            y -= hi
-            if lo is not None:
-                y -= lo
-            y *= f
-            if b is not None:
-                y += b
-            return y
+            return _ops.affine(x, out, *prepared(x.dtype))
         y = _ops.shift(xp, x, centre, out)
         y *= _ops.param(xp, factor, y)
         if offset is not None:
@@ -95,15 +87,7 @@ def batch_norm_kernel(
 
     def backward(xp, x, out):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            hi, lo, f, b = prepared(x.dtype)
-            y = _ops.copy_into(np, x, out)
-            if b is not None:
-                y -= b
-            y /= f
-            y += hi
-            if lo is not None:
-                y += lo
-            return y
+            return _ops.affine(x, out, *prepared(x.dtype), inverse=True)
         if offset is None:
             y = _ops.copy_into(xp, x, out)
         else:

@@ -47,24 +47,9 @@ def min_max_kernel(
     prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _ops.factor_for(scale, dt)))
 
     def numpy_kernel(x, out):
-        hi, lo, factor = prepared(x.dtype)
-        if inverse:
-            y = _ops.copy_into(np, x, out)
-            if low:
-                y -= low
-            y /= factor
-            y += hi
-            if lo is not None:
-                y += lo
-            return y
-        y = _ops.copy_into(np, x, out)  # then in place: faster than x - hi into out
-        y -= hi
-        if lo is not None:
-            y -= lo
-        y *= factor
-        if low:  # adding 0 only turns a -0.0 into 0.0
-            y += low
-        return np.clip(y, bottom, top, out=y) if clip else y
+        # adding a low of 0 would only turn a -0.0 into 0.0: skipped
+        y = _ops.affine(x, out, *prepared(x.dtype), low or None, inverse)
+        return np.clip(y, bottom, top, out=y) if clip and not inverse else y
 
     def kernel(x, out=None):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f":

@@ -113,6 +113,31 @@ def shift(xp, x, centre, out):
     return y
 
 
+def affine(x, out, hi, lo, factor, offset=None, inverse=False):
+    """``(x - hi - lo) * factor + offset`` on numpy, or with ``inverse`` the map back,
+    ``(x - offset) / factor + hi + lo``; a ``None`` term is skipped.
+
+    ``x`` is copied into ``out`` (a new array when ``None``) and every step runs in place
+    there: one stream in and one out per step is faster than ``x - hi`` into ``out``.
+    """
+    y = copy_into(np, x, out)
+    if inverse:
+        if offset is not None:
+            y -= offset
+        y /= factor
+        y += hi
+        if lo is not None:
+            y += lo
+        return y
+    y -= hi
+    if lo is not None:
+        y -= lo
+    y *= factor
+    if offset is not None:
+        y += offset
+    return y
+
+
 def float_array(x):
     """``x`` as an array of a floating dtype of its own namespace (ints become float64)."""
     xp = get_namespace(x)
