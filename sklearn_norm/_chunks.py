@@ -38,6 +38,9 @@ FIT_BLOCK_BYTES = 1 << 21
 WORK_BLOCKS = 256
 #: Largest float64 work copy of one block (the per-thread scratch is this large).
 MAX_WORK_BYTES = 1 << 25
+#: A thread keeps its scratch block between calls up to this many bytes (the blocks of
+#: data up to about 512 MiB); a larger one is let go when the call ends.
+KEEP_SCRATCH_BYTES = 1 << 21
 #: Below this many bytes one thread is faster than waking a pool.
 PARALLEL_MIN_BYTES = 1 << 22
 #: Bytes of the run of consecutive blocks a thread takes at a time (huge pages are 2 MiB).
@@ -124,10 +127,16 @@ def map_items(func, items, n_bytes):
     :data:`PARALLEL_MIN_BYTES` one thread does it all). A thread takes a run of
     consecutive items spanning about :data:`RUN_BYTES`, so that two threads rarely fault
     in (and wait on) the same huge page of a new output; a nested call runs serially.
+    Every thread lets go of a scratch block beyond :data:`KEEP_SCRATCH_BYTES` when done.
     """
     n_threads = n_threads_for(len(items), n_bytes)
-    if n_threads == 1 or getattr(_worker, "busy", False):  # nested calls run serially
+    if getattr(_worker, "busy", False):  # nested calls run serially
         return [func(item) for item in items]
+    if n_threads == 1:
+        try:
+            return [func(item) for item in items]
+        finally:
+            _drop_large_scratch()
     results = [None] * len(items)
     run = -(-RUN_BYTES * len(items) // max(int(n_bytes), 1))
     run = max(1, min(run, len(items) // (4 * n_threads)))  # still 4 runs per thread
@@ -140,6 +149,7 @@ def map_items(func, items, n_bytes):
             _work()
         finally:
             _worker.busy = False
+            _drop_large_scratch()
 
     def _work():
         for first in todo:
@@ -163,12 +173,22 @@ def map_items(func, items, n_bytes):
 
 
 def scratch(shape, dtype=np.float64):
-    """A work array of the calling thread, reused from block to block (never returned)."""
+    """A work array of the calling thread, reused from block to block (never returned).
+
+    It is kept between calls up to :data:`KEEP_SCRATCH_BYTES` (large data has larger
+    blocks: a pool thread would otherwise hold up to :data:`MAX_WORK_BYTES` for good).
+    """
     size = int(np.prod(shape))
     buf = getattr(_worker, "scratch", None)
     if buf is None or buf.size < size or buf.dtype != dtype:
         buf = _worker.scratch = np.empty(max(size, 1), dtype=dtype)
     return buf[:size].reshape(shape)
+
+
+def _drop_large_scratch():
+    buf = getattr(_worker, "scratch", None)
+    if buf is not None and buf.nbytes > KEEP_SCRATCH_BYTES:
+        _worker.scratch = None
 
 
 def colreduce(ufunc, a, k):

@@ -1,0 +1,49 @@
+"""The engine's per-thread scratch blocks: reused within a call, large ones let go after it."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from sklearn_norm import LayerNormScaler, ZScoreScaler, config_context
+from sklearn_norm import _chunks
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(120_000, 10))  # 9.6 MB: several blocks, on the thread pool
+
+
+def _scratch_of_every_thread(n_threads):
+    """The scratch block each thread of the pool holds now, and the calling thread's."""
+    n_workers = n_threads - 1
+    held = [getattr(_chunks._worker, "scratch", None)]
+    if n_workers:
+        barrier = threading.Barrier(n_workers)  # one task on each worker thread
+
+        def probe():
+            barrier.wait(timeout=10)
+            return getattr(_chunks._worker, "scratch", None)
+
+        pool = _chunks._pool(n_workers)
+        held += [f.result() for f in [pool.submit(probe) for _ in range(n_workers)]]
+    return held
+
+
+CALLS = {
+    "zscore-fit": lambda: ZScoreScaler().fit(X),  # the fit's float64 deviations
+    "layernorm-float32-transform": lambda: LayerNormScaler().fit(X).transform(
+        X.astype(np.float32)  # widened rows
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_scratch_beyond_the_kept_size_is_let_go(monkeypatch, name, n_threads):
+    with config_context(n_threads=n_threads):
+        CALLS[name]()
+        held = _scratch_of_every_thread(n_threads)
+        assert any(buf is not None for buf in held)  # 2 MiB blocks are kept ...
+        assert all(buf is None or buf.nbytes <= 1 << 21 for buf in held)
+        monkeypatch.setattr(_chunks, "KEEP_SCRATCH_BYTES", 1 << 20)
+        CALLS[name]()
+        assert _scratch_of_every_thread(n_threads) == [None] * n_threads  # ... not larger
