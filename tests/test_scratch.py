@@ -5,8 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from sklearn_norm import LayerNormScaler, ZScoreScaler, config_context
-from sklearn_norm import _chunks
+from sklearn_norm import LayerNormScaler, ZScoreScaler, _chunks, config_context
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(120_000, 10))  # 9.6 MB: several blocks, on the thread pool
@@ -30,8 +29,12 @@ def _scratch_of_every_thread(n_threads):
 
 CALLS = {
     "zscore-fit": lambda: ZScoreScaler().fit(X),  # the fit's float64 deviations
-    "layernorm-float32-transform": lambda: LayerNormScaler().fit(X).transform(
-        X.astype(np.float32)  # widened rows
+    "layernorm-float32-transform": lambda: (
+        LayerNormScaler()
+        .fit(X)
+        .transform(
+            X.astype(np.float32)  # widened rows
+        )
     ),
 }
 
