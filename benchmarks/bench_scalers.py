@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn import preprocessing as skp
 
 import sklearn_norm
+from sklearn_norm import _chunks
 from sklearn_norm._base import ColumnScaler
 from sklearn_norm._chunks import apply_rows, finite_sum, fold, scratch
 from sklearn_norm._config import effective_n_threads
@@ -70,15 +71,25 @@ def timed(func):
 
 
 def peak_extra(func, minus=0):
-    """Peak bytes allocated during ``func()`` beyond what it returns (``minus``)."""
-    tracemalloc.start()
+    """Peak bytes allocated during ``func()`` beyond what it returns (``minus``).
+
+    The engine's per-thread scratch blocks count: threads keep them between calls, so a
+    first call with nothing kept lets them go and the measured call makes them anew.
+    """
+    kept = _chunks.KEEP_SCRATCH_BYTES
+    _chunks.KEEP_SCRATCH_BYTES = 0
     try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = func()
-        peak = tracemalloc.get_traced_memory()[1]
+        func()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            result = func()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
     finally:
-        tracemalloc.stop()
+        _chunks.KEEP_SCRATCH_BYTES = kept
     out = getattr(result, "nbytes", 0) if minus == "output" else minus
     del result
     return max(0, peak - before - out)

@@ -28,8 +28,9 @@ from ._config import effective_n_threads
 #: for every later step on it; larger blocks spend less in numpy's per-call overhead.
 BLOCK_BYTES = 1 << 21
 #: Bytes of the float64 work copy of one row block of ``fit`` (a float32 block holds half
-#: as many bytes): fewer, larger blocks spend less time passing the GIL between threads.
-FIT_BLOCK_BYTES = 1 << 21
+#: as many bytes), at the least: 1 and 2 MiB fit equally fast on 2 threads (1e6 x 50), and
+#: a thread's work copy stays under 1 % of a float32 X of that size.
+FIT_BLOCK_BYTES = 1 << 20
 #: Data with a float64 work copy cuts into about this many blocks where that makes them
 #: larger than the sizes above (at most :data:`MAX_WORK_BYTES` of work copy each): every
 #: block costs a dozen numpy calls, each taking the GIL again, and on many cores the

@@ -72,3 +72,11 @@ def test_numpy_least_work_is_the_map_with_unit_parameters(bench, shape):
 def test_bench_smoke_quick_flag(bench):
     args = bench.parse(["--quick"])
     assert args.rows < 100_000 and args.repeat <= 3
+
+
+def test_peak_extra_counts_the_threads_scratch_blocks(bench):
+    from sklearn_norm import ZScoreScaler
+
+    X = bench.make_data(200_000, 10, "float32")  # several fit blocks, each widened
+    ZScoreScaler().fit(X)  # the threads keep their scratch blocks after this call ...
+    assert bench.peak_extra(lambda: ZScoreScaler().fit(X)) >= 1 << 20  # ... yet they count

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._chunks import scratch
 from . import _ops
-from ._rows import _TINY, _all, _cast, _to64, _wide, quiet
+from ._rows import _TINY, _all, _cast, _to64, quiet, row_dots
 
 _NORMS = ("l1", "l2", "max")
 #: No bad rows.
@@ -140,8 +140,7 @@ def unit_norm_block(x, norm, out, kept=None):
         np.copyto(out, x)
         src = out
     if norm == "l2":
-        w = _wide(src)
-        norms = np.sqrt(np.vecdot(w, w))
+        norms = np.sqrt(row_dots(src, sums=False)[0][:, 0])
     else:
         a = np.abs(src, out=scratch(x.shape, x.dtype))
         reduce = np.add.reduce if norm == "l1" else np.maximum.reduce
