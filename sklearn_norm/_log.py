@@ -147,9 +147,11 @@ class LogScaler(ColumnScaler):
     def _check_values(self, X, stats):
         if self._refusing() and self.offset != "auto":
             offset = float(self.offset)
-            with np.errstate(invalid="ignore", over="ignore"):  # as in _refuse: far is fine
-                if not np.any(stats.min + offset <= 1e-6 * abs(offset)):
-                    return
+            # as in _refuse, far from the boundary is fine; one Python comparison of the
+            # lowest minimum (NaN, no value, when every column is empty), no errstate
+            lowest = float(np.fmin.reduce(stats.min)) if stats.min.size else math.nan
+            if not lowest + offset <= 1e-6 * abs(offset):
+                return
             self._refuse(X, stats.min, np.full(stats.min.shape, offset))
 
     def _check_transform_values(self, X):
