@@ -306,3 +306,14 @@ def test_log_kernel_terms_follow_each_fit_and_cannot_be_written(n_features):
     for array in (shift, ones, floor):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0
+
+
+@pytest.mark.parametrize("offset", [1.0, 2.5])
+def test_log_fit_refuses_beside_an_all_nan_column(offset):
+    # the lowest column minimum leaves NaN columns out: the bad column is still found
+    X = np.array([[np.nan, 3.0, 1.0], [np.nan, -offset - 1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"1 value\(s\) <= -offset .* column 1|x1"):
+        LogScaler(offset=offset).fit(X)
+    LogScaler(offset=offset).fit(X[:, [0, 2]])  # an all-NaN column and a good one: fine
+    with pytest.raises(ValueError, match="Negative values"):
+        LogScaler(offset=offset).fit(np.array([[-offset], [1.0]]))  # the boundary itself
