@@ -187,6 +187,7 @@ def scratch(shape, dtype=np.float64):
 
 
 def _drop_large_scratch():
+    """Let go of the calling thread's scratch block if it exceeds :data:`KEEP_SCRATCH_BYTES`."""
     buf = getattr(_worker, "scratch", None)
     if buf is not None and buf.nbytes > KEEP_SCRATCH_BYTES:
         _worker.scratch = None
