@@ -13,6 +13,8 @@ import weakref
 
 import numpy as np
 
+from ._sklearn_compat import PLAIN_TYPES
+
 #: estimator -> {(inverse, fold): (key, kernels)}; an entry goes with its estimator.
 _KEPT = weakref.WeakKeyDictionary()
 
@@ -42,7 +44,7 @@ def state_key(estimator):
     learned = [(n, v) for n, v in vars(estimator).items() if n[-1] == "_" and n[:2] != "__"]
     for name, value in (*estimator.get_params(deep=False).items(), *learned):
         key.append(name)
-        if type(value) in _SIMPLE:  # most parameters: no call
+        if type(value) in PLAIN_TYPES:  # most parameters: no call
             key.append(value)
         elif isinstance(value, np.ndarray) and value.nbytes > KEY_BYTES:
             return None
@@ -57,17 +59,13 @@ KEY_BYTES = 1 << 15
 
 def _plain(value):
     """``value`` as a few items comparable with ``==`` (one, unless an array)."""
-    if type(value) in _SIMPLE:
+    if type(value) in PLAIN_TYPES:
         return (value,)
     if isinstance(value, np.ndarray):
         return (value.dtype.str, value.shape, value.tobytes())
     if isinstance(value, (list, tuple)):
         return (type(value), len(value), *(part for v in value for part in _plain(v)))
     return (value,)
-
-
-#: Types compared by value as they are.
-_SIMPLE = frozenset({bool, int, float, str, type(None)})
 
 
 def _same(a, b):

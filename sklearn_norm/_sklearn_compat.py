@@ -61,7 +61,7 @@ class CachedParamNames:
         constraints = _constraints(type(self))
         accepted = _accepted(type(self))
         for name, value in self.get_params(deep=False).items():
-            key = (name, type(value), value) if type(value) in _PLAIN else None
+            key = (name, type(value), value) if type(value) in PLAIN_TYPES else None
             if key is not None and key in accepted:
                 continue
             made = constraints.get(name)
@@ -81,8 +81,9 @@ def _param_names(cls):
     return tuple(BaseEstimator._get_param_names.__func__(cls))
 
 
-#: Types whose values are judged by value alone (immutable, hashable, compared by value).
-_PLAIN = frozenset({bool, int, float, str, type(None)})
+#: Types whose values are judged by value alone (immutable, hashable, compared by value):
+#: accepted parameters here, the kept kernels' state keys in ``_kernel_memo``.
+PLAIN_TYPES = frozenset({bool, int, float, str, type(None)})
 #: Most accepted plain values remembered per class.
 _MAX_ACCEPTED = 1024
 

@@ -130,24 +130,7 @@ def z_score_kernel(mean, scale, inverse=False):
     )
 
     def numpy_kernel(x, out):
-        hi, lo, factor = prepared(x.dtype)
-        if inverse:
-            y = _ops.copy_into(np, x, out)
-            if factor is not None:
-                y *= factor
-            if hi is not None:
-                y += hi
-                if lo is not None:
-                    y += lo
-            return y
-        y = _ops.copy_into(np, x, out)
-        if hi is not None:
-            y -= hi
-            if lo is not None:
-                y -= lo
-        if factor is not None:
-            y /= factor
-        return y
+        return _ops.affine(x, out, *prepared(x.dtype), inverse=inverse, divide=True)
 
     def kernel(x, out=None):
         if isinstance(x, np.ndarray) and x.dtype.kind == "f":

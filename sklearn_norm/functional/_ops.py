@@ -113,26 +113,32 @@ def shift(xp, x, centre, out):
     return y
 
 
-def affine(x, out, hi, lo, factor, offset=None, inverse=False):
+def affine(x, out, hi, lo, factor, offset=None, inverse=False, divide=False):
     """``(x - hi - lo) * factor + offset`` on numpy, or with ``inverse`` the map back,
-    ``(x - offset) / factor + hi + lo``; a ``None`` term is skipped.
+    ``(x - offset) / factor + hi + lo``; ``divide`` divides by ``factor`` (and the way
+    back multiplies); a ``None`` term is skipped.
 
     ``x`` is copied into ``out`` (a new array when ``None``) and every step runs in place
     there: one stream in and one out per step is faster than ``x - hi`` into ``out``.
     """
     y = copy_into(np, x, out)
+    scale = np.divide if divide != inverse else np.multiply
     if inverse:
         if offset is not None:
             y -= offset
-        y /= factor
-        y += hi
+        if factor is not None:
+            scale(y, factor, out=y)
+        if hi is not None:
+            y += hi
         if lo is not None:
             y += lo
         return y
-    y -= hi
+    if hi is not None:
+        y -= hi
     if lo is not None:
         y -= lo
-    y *= factor
+    if factor is not None:
+        scale(y, factor, out=y)
     if offset is not None:
         y += offset
     return y
