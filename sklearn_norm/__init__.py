@@ -12,16 +12,6 @@ from ._registry import all_estimators, make_scaler, register, scaler_grid
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
-register("minmax")(MinMaxScaler)
-register("zscore")(ZScoreScaler)
-register("decimal")(DecimalScaler)
-register("log")(LogScaler)
-register("unitnorm")(UnitNormScaler)
-register("batchnorm")(BatchNormScaler)
-register("layernorm")(LayerNormScaler)
-register("instancenorm")(InstanceNormScaler)
-register("groupnorm")(GroupNormScaler)
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -38,6 +28,7 @@ __all__ = [
     "config_context",
     "get_config",
     "make_scaler",
+    "register",
     "scaler_grid",
     "set_config",
 ]

@@ -5,11 +5,13 @@ from numbers import Integral
 import numpy as np
 
 from ._base import ColumnScaler
+from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import RANGE
 from .functional._column import decimal_kernel, learn_n_digits, powers_of_ten
 
 
+@register("decimal")
 class DecimalScaler(ColumnScaler):
     """Divide each feature by the power of ten that brings its values into (-1, 1).
 

@@ -3,11 +3,13 @@
 from numbers import Integral, Real
 
 from ._channels import check_affine, split_channels
+from ._registry import register
 from ._samplewise import GroupedScaler, Layout, kept_names
 from ._sklearn_compat import Interval
 from .functional._affine import per_feature
 
 
+@register("groupnorm")
 class GroupNormScaler(GroupedScaler):
     """Normalise each sample over groups of channels, as PyTorch ``GroupNorm``.
 

@@ -3,10 +3,12 @@
 from numbers import Real
 
 from ._channels import check_affine
+from ._registry import register
 from ._samplewise import GroupedScaler, Layout
 from ._sklearn_compat import Interval
 
 
+@register("layernorm")
 class LayerNormScaler(GroupedScaler):
     """Normalise each sample over its features, as PyTorch ``LayerNorm``.
 

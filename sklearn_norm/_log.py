@@ -8,6 +8,7 @@ from scipy import sparse
 
 from ._base import ColumnScaler
 from ._chunks import col_min, map_blocks
+from ._registry import register
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import RANGE
 from ._validation import column_label, sparse_columns
@@ -17,6 +18,7 @@ from .functional._logscale import log_invalid, log_kernel
 from .functional._ops import numpy_dtype
 
 
+@register("log")
 class LogScaler(ColumnScaler):
     """Compress each feature with a logarithm.
 

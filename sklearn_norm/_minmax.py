@@ -5,11 +5,13 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._base import ColumnScaler
+from ._registry import register
 from ._stats import RANGE
 from ._validation import column_labels
 from .functional._column import min_max_factor, min_max_kernel
 
 
+@register("minmax")
 class MinMaxScaler(ColumnScaler):
     """Scale each feature to a given range, from its training minimum and maximum.
 

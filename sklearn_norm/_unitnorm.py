@@ -3,6 +3,7 @@
 import numpy as np
 from scipy import sparse
 
+from ._registry import register
 from ._samplewise import Layout, SampleScaler
 from ._sklearn_compat import StrOptions
 from .functional._norms import (
@@ -15,6 +16,7 @@ from .functional._norms import (
 from .functional._rows import quiet
 
 
+@register("unitnorm")
 class UnitNormScaler(SampleScaler):
     """Scale each sample to unit norm, as :class:`sklearn.preprocessing.Normalizer`.
 

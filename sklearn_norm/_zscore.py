@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin
+from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import MOMENTS
 from .functional._column import z_score_kernel
@@ -38,6 +39,7 @@ def n_samples_seen(stats):
     return count
 
 
+@register("zscore")
 class ZScoreScaler(WeightedFitMixin, ColumnScaler):
     """Standardise each feature by removing its mean and dividing by its standard deviation.
 

@@ -9,22 +9,16 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from _variants import instances
 from numpy.testing import assert_allclose
 from sklearn import clone, config_context
 
 import sklearn_norm as sn
-from sklearn_norm import all_estimators, functional
+from sklearn_norm import functional
 from sklearn_norm._xp import device, get_namespace, to_numpy
 
 #: Every estimator with its defaults, plus the settings that learn or invert more.
-ESTIMATORS = [cls() for cls in all_estimators()] + [
-    sn.BatchNormScaler(n_channels=2, weight=[2.0, 0.5], bias=[1.0, -1.0]),
-    sn.InstanceNormScaler(n_channels=2, track_running_stats=True),
-    sn.InstanceNormScaler(n_channels=3, keep_stats=True),
-    sn.LayerNormScaler(keep_stats=True),
-    sn.GroupNormScaler(n_groups=2, keep_stats=True),
-    sn.UnitNormScaler(keep_norm=True),
-]
+ESTIMATORS = instances("six_features")
 
 
 def _cases():
@@ -307,14 +301,7 @@ def test_array_api_nothing_learned_still_checks_namespace():
 
 @pytest.mark.parametrize(
     "est",
-    [
-        sn.UnitNormScaler(keep_norm=True),
-        sn.UnitNormScaler(norm="l1"),
-        sn.LayerNormScaler(keep_stats=True),
-        sn.InstanceNormScaler(n_channels=3, keep_stats=True),
-        sn.InstanceNormScaler(n_channels=2, track_running_stats=True),
-        sn.GroupNormScaler(n_groups=2, keep_stats=True),
-    ],
+    instances("on_device", defaults=False),
     ids=repr,
 )
 def test_samplewise_on_device_without_float64(est):

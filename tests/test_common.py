@@ -1,23 +1,14 @@
 """scikit-learn's estimator checks over every estimator sklearn_norm exports."""
 
 import pytest
+from _variants import instances
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_norm as sn
 from sklearn_norm import all_estimators
 
-#: Defaults, then the parameters that learn, keep or invert more (the column-wise
-#: scalers' own variants are in their test files).
-ESTIMATORS = [cls() for cls in all_estimators()] + [
-    sn.UnitNormScaler(keep_norm=True),
-    sn.UnitNormScaler(norm="max"),
-    sn.LayerNormScaler(keep_stats=True),
-    sn.InstanceNormScaler(keep_stats=True),
-    sn.InstanceNormScaler(track_running_stats=True),
-    sn.GroupNormScaler(keep_stats=True),
-    sn.BatchNormScaler(momentum=0.1),
-    sn.BatchNormScaler(momentum="cumulative"),
-]
+#: Every registered estimator's defaults, then the variants table's ``checks`` entries.
+ESTIMATORS = instances("checks")
 
 
 def test_all_estimators_found():

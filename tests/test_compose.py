@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from _variants import ESTIMATORS, NAMES, params
 from sklearn import preprocessing
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
@@ -21,13 +22,9 @@ from sklearn_norm import (
     LogScaler,
     MinMaxScaler,
     ZScoreScaler,
-    all_estimators,
     make_scaler,
     scaler_grid,
 )
-
-ESTIMATORS = all_estimators()
-NAMES = [cls.__name__ for cls in ESTIMATORS]
 
 
 @pytest.fixture(scope="module")
@@ -126,23 +123,13 @@ def _round_trips(est):
     return loaded
 
 
-PERSIST_PARAMS = {
-    "UnitNormScaler": {"keep_norm": True},
-    "LayerNormScaler": {"keep_stats": True},
-    "InstanceNormScaler": {"keep_stats": True, "track_running_stats": True},
-    "GroupNormScaler": {"keep_stats": True},
-    "ZScoreScaler": {"ddof": 1},
-    "LogScaler": {"offset": "auto", "base": 2},
-}
-
-
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=NAMES)
 def test_estimator_pickle_joblib_skops_round_trip(cls):
     rng = np.random.default_rng(0)
     names = [f"f{i}" for i in range(6)]
     X = pd.DataFrame(rng.normal(3, 2, size=(30, 6)), columns=names)
     X.iloc[2, 3] = np.nan
-    est = cls(**PERSIST_PARAMS.get(cls.__name__, {})).fit(X)
+    est = cls(**params(cls, "persist")).fit(X)
     est.partial_fit(X.iloc[:10])  # running statistics and private state persist too
     expected = est.transform(X)
     for label, loaded in _round_trips(est):

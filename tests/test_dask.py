@@ -15,6 +15,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from _variants import instances
 from numpy.testing import assert_allclose
 from sklearn import clone
 
@@ -24,13 +25,7 @@ from sklearn_norm import all_estimators
 pytestmark = pytest.mark.xdist_group("dask")
 
 DEFAULTS = [cls() for cls in all_estimators()]
-ESTIMATORS = DEFAULTS + [
-    sn.LogScaler(offset="auto"),
-    sn.BatchNormScaler(n_channels=2, weight=[2.0, 0.5]),
-    sn.InstanceNormScaler(n_channels=2, track_running_stats=True),
-    sn.GroupNormScaler(n_groups=3, keep_stats=True),
-    sn.UnitNormScaler(keep_norm=True),
-]
+ESTIMATORS = instances("dask")
 #: Every estimator on the column-chunked array and the DataFrame, the defaults also on
 #: a plain row-chunked array (kept short: the whole file runs in well under 40 s).
 CASES = [(est, layout) for est in ESTIMATORS for layout in ("rows+cols", "frame")] + [

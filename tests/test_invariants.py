@@ -1,29 +1,18 @@
 """Invariants every estimator shares, written once over ``sklearn_norm.all_estimators()``.
 
-A new estimator is covered as soon as it is exported; ``ROUND_TRIP_PARAMS`` gives the
-constructor parameters under which a sample-wise scaler keeps what its inverse needs.
+A new estimator is covered as soon as it is registered; the variants table
+(``tests/_variants.py``) gives the parameters under which a sample-wise scaler keeps what
+its inverse needs (``round_trip``) or a scaler keeps sparse input sparse (``sparse``).
 """
 
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from _variants import ESTIMATORS, NAMES, VARIANTS, params
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks
-
-from sklearn_norm import all_estimators
-
-ESTIMATORS = all_estimators()
-NAMES = [cls.__name__ for cls in ESTIMATORS]
-
-#: Parameters that make a sample-wise scaler keep what ``inverse_transform`` needs.
-ROUND_TRIP_PARAMS = {
-    "UnitNormScaler": {"keep_norm": True},
-    "LayerNormScaler": {"keep_stats": True},
-    "InstanceNormScaler": {"keep_stats": True},
-    "GroupNormScaler": {"keep_stats": True},
-}
 
 N_FEATURES = 6
 
@@ -47,18 +36,18 @@ def estimator(request):
 @pytest.fixture(params=ESTIMATORS, ids=NAMES)
 def invertible(request):
     """An instance with ``inverse_transform`` (skipped by no estimator of this package)."""
-    est = request.param(**ROUND_TRIP_PARAMS.get(request.param.__name__, {}))
+    est = request.param(**params(request.param, "round_trip"))
     assert hasattr(est, "inverse_transform"), (
         f"{request.param.__name__} has no inverse_transform even with "
-        f"{ROUND_TRIP_PARAMS.get(request.param.__name__, {})}; add its parameters to "
-        "ROUND_TRIP_PARAMS"
+        f"{params(request.param, 'round_trip')}; add its parameters to the variants "
+        "table (tests/_variants.py, 'round_trip')"
     )
     return est
 
 
 def test_all_estimators_have_invariant_params():
-    for name in ROUND_TRIP_PARAMS:
-        assert name in NAMES, f"ROUND_TRIP_PARAMS names {name}, which is not exported"
+    for name in VARIANTS:
+        assert name in NAMES, f"the variants table names {name}, which is not registered"
 
 
 def test_estimator_partial_fit_over_chunks_equals_fit(estimator):
@@ -237,8 +226,8 @@ def test_extra_checks_exist():
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=NAMES)
 @pytest.mark.parametrize("variant", ["default", "round_trip"])
 def test_estimator_sklearn_extra_checks(cls, check, variant):
-    params = ROUND_TRIP_PARAMS.get(cls.__name__, {}) if variant == "round_trip" else {}
-    getattr(estimator_checks, check)(cls.__name__, cls(**params))
+    given = params(cls, "round_trip") if variant == "round_trip" else {}
+    getattr(estimator_checks, check)(cls.__name__, cls(**given))
 
 
 @pytest.mark.parametrize("kind", ["pandas-nullable", "polars"])
@@ -262,14 +251,11 @@ def test_estimator_dataframe_nulls_are_nan(estimator, kind):
     np.testing.assert_allclose(out, expected, rtol=1e-14)
 
 
-SPARSE_PARAMS = {"ZScoreScaler": {"with_mean": False}, "LogScaler": {"signed": True}}
-
-
 @pytest.mark.parametrize("fmt", ["csr_matrix", "csc_array"])
 def test_estimator_sparse_keeps_zeros_and_input(estimator, fmt):
     from scipy import sparse
 
-    est = clone(estimator).set_params(**SPARSE_PARAMS.get(type(estimator).__name__, {}))
+    est = clone(estimator).set_params(**params(type(estimator), "sparse"))
     rng = np.random.default_rng(7)
     dense = np.where(rng.random((30, N_FEATURES)) < 0.6, 0.0, _data(n_rows=30) - 2.0)
     X = getattr(sparse, fmt)(dense)

@@ -7,32 +7,37 @@ from sklearn.model_selection import ParameterGrid
 
 import sklearn_norm
 from sklearn_norm import LogScaler, MinMaxScaler, all_estimators, make_scaler, scaler_grid
+from sklearn_norm._registry import _REGISTRY
 
-#: The short names of the contract and the class each builds.
+#: The short names the SPEC promises (some scalers land later: each registers itself).
 CONTRACT = {
-    "minmax": "MinMaxScaler",
-    "zscore": "ZScoreScaler",
-    "decimal": "DecimalScaler",
-    "log": "LogScaler",
-    "unitnorm": "UnitNormScaler",
-    "batchnorm": "BatchNormScaler",
-    "layernorm": "LayerNormScaler",
-    "instancenorm": "InstanceNormScaler",
-    "groupnorm": "GroupNormScaler",
-}
+    "minmax", "zscore", "decimal", "log", "unitnorm", "batchnorm", "layernorm",
+    "instancenorm", "groupnorm", "maxabs", "robust", "quantile", "power", "rmsnorm",
+}  # fmt: skip
 
 
 def _registered():
-    """Short names registered so far (the contract's, as their classes get exported)."""
-    exported = {cls.__name__ for cls in all_estimators()}
-    return [name for name, cls in CONTRACT.items() if cls in exported]
+    """Short names in the registry, each from ``@register("name")`` in its class's module."""
+    return sorted(_REGISTRY)
+
+
+def _class_name(method):
+    """The class a short name builds: ``"minmax"`` -> ``MinMaxScaler`` (case aside)."""
+    return {cls.__name__.lower(): cls.__name__ for cls in all_estimators()}[f"{method}scaler"]
+
+
+def test_registry_names_are_the_contracts_and_the_classes():
+    assert set(_registered()) <= CONTRACT
+    assert len(_registered()) == len(all_estimators())
+    for method in _registered():
+        assert _REGISTRY[method].__name__ == _class_name(method)
 
 
 @pytest.mark.parametrize("method", _registered())
 def test_registry_make_scaler_builds_each_registered_class(method):
     scaler = make_scaler(method)
-    assert type(scaler).__name__ == CONTRACT[method]
-    assert type(scaler) is getattr(sklearn_norm, CONTRACT[method])
+    assert type(scaler).__name__ == _class_name(method)
+    assert type(scaler) is getattr(sklearn_norm, _class_name(method))
     assert scaler.get_params() == type(scaler)().get_params()
 
 
@@ -80,7 +85,7 @@ def test_registry_scaler_grid_step_name():
 def test_registry_scaler_grid_methods_none_covers_all_registered():
     grid = scaler_grid()
     built = [type(entry["scaler"][0]).__name__ for entry in grid]
-    assert built == [CONTRACT[name] for name in _registered()]
+    assert built == [_class_name(name) for name in _registered()]
     # every exported estimator can be grid-searched by a short name
     assert sorted(built) == sorted(cls.__name__ for cls in all_estimators())
     assert all(sorted(entry) == ["scaler"] for entry in grid)
@@ -115,3 +120,13 @@ def test_registry_scaler_grid_takes_tuples_and_arrays():
     assert grid[0]["scaler__base"] == [2, 10]
     grid = scaler_grid(methods=["log"], params={"log": {"base": np.array([2.0, 10.0])}})
     assert grid[0]["scaler__base"] == [2.0, 10.0]
+
+
+def test_registry_holds_every_exported_estimator():
+    exported = {
+        obj
+        for obj in vars(sklearn_norm).values()
+        if isinstance(obj, type) and issubclass(obj, BaseEstimator)
+    }
+    assert exported == set(all_estimators())
+    assert {cls.__name__ for cls in exported} <= set(sklearn_norm.__all__)
