@@ -1,11 +1,16 @@
-"""scikit-learn's estimator checks over every estimator sklearn_norm exports."""
+"""scikit-learn's estimator checks over every estimator sklearn_norm registers, and each
+estimator against its function in ``sklearn_norm.functional``."""
 
+import inspect
+import re
+
+import numpy as np
 import pytest
-from _variants import instances
+from _variants import instances, params
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_norm as sn
-from sklearn_norm import all_estimators
+from sklearn_norm import all_estimators, functional
 
 #: Every registered estimator's defaults, then the variants table's ``checks`` entries.
 ESTIMATORS = instances("checks")
@@ -62,3 +67,40 @@ def test_cached_constraints_judge_as_scikit_learn_does(cls):
                 expected = verdict(BaseEstimator._validate_params, est)
                 got = verdict(type(est)._validate_params, est)
                 assert got == expected, (round_, name, value)
+
+
+#: PyTorch's names of the functions' arguments, and what an estimator calls them.
+ALIASES = {"num_groups": "n_groups", "normalized_shape": "n_features_in_"}
+
+
+def _function_of(cls):
+    """The function the class's See Also names as ``The stateless function``."""
+    found = re.search(r"sklearn_norm\.functional\.(\w+) : The stateless function", cls.__doc__)
+    assert found, f"{cls.__name__}'s See Also names no function of sklearn_norm.functional"
+    return getattr(functional, found.group(1))
+
+
+def _arguments(func, est):
+    """The function's arguments from the fitted estimator: a learned ``name_``, else the
+    parameter ``name``, else the estimator's name for it (:data:`ALIASES`)."""
+    found = {}
+    for name in list(inspect.signature(func).parameters)[1:]:
+        for source in (f"{name}_", name, ALIASES.get(name)):
+            if source is not None and hasattr(est, source):
+                found[name] = getattr(est, source)
+                break
+    return found
+
+
+@pytest.mark.parametrize("variant", ["default", "round_trip"])
+@pytest.mark.parametrize("cls", all_estimators(), ids=lambda cls: cls.__name__)
+def test_estimator_equals_its_function(cls, variant):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0.5, 5.0, size=(40, 6)) * np.arange(1, 7)
+    est = cls(**(params(cls, "round_trip") if variant == "round_trip" else {})).fit(X)
+    func = _function_of(cls)
+    x = X
+    if getattr(est, "n_channels", None) is not None:  # (N, C * L) -> (N, C, L)
+        x = X.reshape(X.shape[0], est.n_channels, -1)
+    expected = np.asarray(func(x, **_arguments(func, est))).reshape(X.shape)
+    np.testing.assert_array_equal(est.transform(X)[:, : X.shape[1]], expected)
