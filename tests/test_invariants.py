@@ -7,7 +7,6 @@ its inverse needs (``round_trip``) or a scaler keeps sparse input sparse (``spar
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 from _variants import ESTIMATORS, NAMES, VARIANTS, params
 from sklearn.base import clone
@@ -97,12 +96,20 @@ def test_estimator_dtype_kept(estimator, dtype):
     np.testing.assert_allclose(out.astype(np.float64), reference, rtol=tol, atol=tol)
 
 
-@pytest.mark.parametrize("kind", ["pandas", "polars"])
-def test_estimator_float32_frame_stays_float32(estimator, kind):
+def _frame(df_module, X, names=None, dtype="float64"):
+    """``X`` as a DataFrame of ``df_module`` (NaN: missing), columns ``f0, f1, ...``."""
+    names = names or [f"f{i}" for i in range(X.shape[1])]
+    columns = {
+        n: [None if np.isnan(v) else float(v) for v in X[:, j]] for j, n in enumerate(names)
+    }
+    return df_module.make_dataframe(columns, dtype)
+
+
+# nullable Float32 columns come back float64 today (reported, not in this test's scope)
+@pytest.mark.parametrize("df_module", ["pandas", "polars"], indirect=True)
+def test_estimator_float32_frame_stays_float32(estimator, df_module):
     X = _data(dtype=np.float32)
-    columns = [f"f{i}" for i in range(X.shape[1])]
-    frame = pd.DataFrame(X, columns=columns)
-    frame = pl.from_pandas(frame) if kind == "polars" else frame
+    frame = _frame(df_module, X, dtype="float32")
     est = clone(estimator).fit(frame)
     out = est.transform(frame)
     assert out.dtype == np.float32
@@ -161,14 +168,13 @@ def test_estimator_must_be_fitted(estimator):
         clone(estimator).transform(_data())
 
 
-@pytest.mark.parametrize("kind", ["pandas", "polars"])
-def test_estimator_set_output(invertible, kind):
+def test_estimator_set_output(invertible, df_module):
     names = [f"col_{i}" for i in range(N_FEATURES)]
     X = _data()
-    frame = pd.DataFrame(X, columns=names) if kind == "pandas" else pl.DataFrame(X, schema=names)
-    est = clone(invertible).set_output(transform=kind).fit(frame)
+    frame = _frame(df_module, X, names)
+    est = clone(invertible).set_output(transform=df_module.output).fit(frame)
     out = est.transform(frame)
-    assert isinstance(out, pd.DataFrame if kind == "pandas" else pl.DataFrame)
+    assert isinstance(out, df_module.DataFrame)
     assert list(out.columns) == list(est.get_feature_names_out())
     assert list(out.columns)[:N_FEATURES] == names
     plain = clone(invertible).fit(X).transform(X)
@@ -230,20 +236,11 @@ def test_estimator_sklearn_extra_checks(cls, check, variant):
     getattr(estimator_checks, check)(cls.__name__, cls(**given))
 
 
-@pytest.mark.parametrize("kind", ["pandas-nullable", "polars"])
-def test_estimator_dataframe_nulls_are_nan(estimator, kind):
+def test_estimator_dataframe_nulls_are_nan(estimator, df_module):
     X = _data(n_rows=12)
     missing = np.zeros(X.shape, dtype=bool)
     missing[[1, 5, 9], [0, 3, 5]] = True
-    names = [f"f{i}" for i in range(N_FEATURES)]
-    columns = {
-        name: [None if missing[i, j] else float(X[i, j]) for i in range(X.shape[0])]
-        for j, name in enumerate(names)
-    }
-    if kind == "polars":
-        frame = pl.DataFrame(columns)
-    else:
-        frame = pd.DataFrame({k: pd.array(v, dtype="Float64") for k, v in columns.items()})
+    frame = _frame(df_module, np.where(missing, np.nan, X))
     out = clone(estimator).fit(frame).transform(frame)
     np.testing.assert_array_equal(np.isnan(out), missing)
     X_nan = np.where(missing, np.nan, X)
