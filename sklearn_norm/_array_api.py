@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._engines import forget, learn_rows, tracks_rows
+from ._engine import forget, kernel, learn_rows, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -153,7 +153,7 @@ def apply(estimator, X, copy, inverse):
     host = on_host(estimator)
     if not inverse:
         host._check_transform_values(X)
-    return host._kernel(inverse=inverse)(X)
+    return kernel(host._describe(), inverse)(X)
 
 
 def on_host(estimator):

@@ -5,15 +5,15 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._base import ColumnScaler, WeightedFitMixin
+from ._base import ColumnScaler, WeightedFitMixin, constant_features, n_samples_seen
 from ._channels import check_affine, split_channels
+from ._engine import Affine
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
 from ._validation import column_labels
-from ._zscore import constant_features, n_samples_seen
-from .functional._affine import batch_norm_kernel
+from .functional._affine import batch_norm_terms
 
 
 @register("batchnorm")
@@ -109,7 +109,6 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (MOMENTS,)
-    _foldable = True
 
     def __init__(
         self, *, eps=1e-5, momentum=None, weight=None, bias=None, n_channels=None, copy=True
@@ -194,10 +193,7 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             "n_samples_seen_": n_samples_seen(stats),
         }
 
-    def _keeps_nonfinite(self, inverse):
-        return True
-
-    def _kernel(self, inverse=False, take=None):
+    def _describe(self):
         n_channels, length, weight, bias = self._layout(self.n_features_in_)
         learned = np.shape(self.running_mean_)[0]
         if learned != n_channels:  # n_channels set after fit
@@ -206,13 +202,7 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
                 f"but n_channels={self.n_channels!r} makes {n_channels}: call fit again "
                 "after changing n_channels."
             )
-        return batch_norm_kernel(
-            self.running_mean_,
-            self.running_var_,
-            weight,
-            bias,
-            self.eps,
-            channel_size=length,
-            inverse=inverse,
-            take=take,
+        centre, factor, offset = batch_norm_terms(
+            self.running_mean_, self.running_var_, weight, bias, self.eps, length
         )
+        return Affine(centre=centre, factor=factor, offset=offset)

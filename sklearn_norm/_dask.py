@@ -13,7 +13,7 @@ import copy
 
 import numpy as np
 
-from ._engines import forget, learn_rows, tracks_rows
+from ._engine import forget, learn_rows, tracks_rows
 from ._sklearn_compat import get_output_config
 from ._stats import Stats, merge
 from ._validation import check_weights, check_X, inf_columns

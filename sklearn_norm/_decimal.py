@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 
 from ._base import ColumnScaler
+from ._engine import Elementwise
 from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import RANGE
@@ -67,7 +68,6 @@ class DecimalScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
-    _foldable = True
 
     def __init__(self, *, n_digits=None, per_feature=True, copy=True):
         self.n_digits = n_digits
@@ -92,9 +92,5 @@ class DecimalScaler(ColumnScaler):
             "n_samples_seen_": int(stats.n_rows),
         }
 
-    def _keeps_nonfinite(self, inverse):
-        return True
-
-    def _kernel(self, inverse=False, take=None):
-        take = take or (lambda p: p)
-        return decimal_kernel(take(self.n_digits_), inverse=inverse)
+    def _describe(self):
+        return Elementwise(decimal_kernel, {"n_digits": self.n_digits_})

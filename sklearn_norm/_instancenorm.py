@@ -171,10 +171,9 @@ class InstanceNormScaler(GroupedScaler):
             parts = [block(0, X.shape[0])] if X.shape[0] else []
         return np.sum(parts, axis=0, dtype=np.float64) if parts else np.zeros((4, n_channels))
 
-    def _learn(self, X, reset, partial):
-        batch = self._batch_sums(X)
+    def _learn(self, batch, reset, partial):
         if batch is None:
-            return
+            return {}
         n_channels = self._layout.n_groups
         if not reset and getattr(self, "_sums", np.zeros((4, 0))).shape[1] != n_channels:
             raise ValueError(
@@ -205,9 +204,12 @@ class InstanceNormScaler(GroupedScaler):
                 f"channel(s) {np.flatnonzero(too_large).tolist()}: their variance overflows; "
                 "rescale them first, e.g. with DecimalScaler."
             )
-        self._sums = sums
-        self.running_mean_, self.running_var_ = mean, var
-        self.num_batches_tracked_ = int(n_batches)
+        return {
+            "_sums": sums,
+            "running_mean_": mean,
+            "running_var_": var,
+            "num_batches_tracked_": int(n_batches),
+        }
 
     def _running_state(self):
         """Running mean and variance as numpy float64 (they may live on a device)."""

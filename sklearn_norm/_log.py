@@ -8,6 +8,7 @@ from scipy import sparse
 
 from ._base import ColumnScaler
 from ._chunks import col_min, map_blocks
+from ._engine import Elementwise
 from ._registry import register
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import RANGE
@@ -95,10 +96,6 @@ class LogScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
-    _foldable = True
-    # the log kernel's terms are remembered by ``_log_terms`` already: building it costs
-    # less than comparing the estimator's state would
-    _keep_kernels = False
 
     def __init__(
         self, *, base=math.e, offset=1.0, signed=False, handle_invalid="error", copy=True
@@ -169,9 +166,6 @@ class LogScaler(ColumnScaler):
             data_min = np.fmin.reduce(np.asarray(mins), axis=0)
         self._refuse(X, data_min, self.offset_, self._centre())
 
-    def _refused_below(self):
-        return -self.offset_ if self._refusing() else None
-
     def _refuse(self, X, data_min, offset, centre=None):
         """Raise for values ``x + offset <= 0``, judged in ``X``'s dtype as the kernel does."""
         with np.errstate(invalid="ignore", over="ignore"):  # NaN minimum: nothing refused
@@ -192,19 +186,18 @@ class LogScaler(ColumnScaler):
             "use signed=True, offset='auto' or handle_invalid='nan'."
         )
 
-    def _keeps_nonfinite(self, inverse):
-        return not inverse  # log(inf) = inf, log of -inf or below -offset NaN; not expm1(-inf)
-
-    def _kernel(self, inverse=False, take=None):
-        take = take or (lambda p: p)
-        centre = self._centre()
-        return log_kernel(
-            take(self.offset_),
-            self.base,
-            self.signed,
-            invalid_to_nan=self.handle_invalid == "nan",
-            inverse=inverse,
-            centre=None if centre is None else take(centre),
+    def _describe(self):
+        # log(inf) = inf, log of -inf or below -offset NaN; not expm1(-inf) = -1
+        return Elementwise(
+            log_kernel,
+            {"offset": self.offset_, "centre": self._centre()},
+            {
+                "base": self.base,
+                "signed": self.signed,
+                "invalid_to_nan": self.handle_invalid == "nan",
+            },
+            keeps_nonfinite=(True, False),
+            floor=-self.offset_ if self._refusing() else None,
         )
 
     def __sklearn_tags__(self):

@@ -5,10 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._base import ColumnScaler
+from ._engine import Affine
 from ._registry import register
 from ._stats import RANGE
 from ._validation import column_labels
-from .functional._column import min_max_factor, min_max_kernel
+from .functional._column import min_max_factor
 
 
 @register("minmax")
@@ -70,7 +71,6 @@ class MinMaxScaler(ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (RANGE,)
-    _foldable = True
 
     def __init__(self, feature_range=(0, 1), *, clip=False, copy=True):
         self.feature_range = feature_range
@@ -110,18 +110,10 @@ class MinMaxScaler(ColumnScaler):
             "_fit_range_": tuple(self.feature_range),
         }
 
-    def _keeps_nonfinite(self, inverse):
-        return inverse or not self.clip
-
-    def _kernel(self, inverse=False, take=None):
+    def _describe(self):
         # as in scikit-learn, the map is the one learned (a feature_range set after fit
         # takes effect at the next fit) and the clip bounds are the current feature_range
-        take = take or (lambda p: p)
-        return min_max_kernel(
-            take(self.data_min_),
-            take(self.scale_),
-            getattr(self, "_fit_range_", tuple(self.feature_range)),
-            self.clip,
-            inverse=inverse,
-            clip_range=tuple(self.feature_range),
-        )
+        low = getattr(self, "_fit_range_", tuple(self.feature_range))[0]
+        clip = tuple(self.feature_range) if self.clip else None
+        # adding a low of 0 would only turn a -0.0 into 0.0: skipped
+        return Affine(centre=self.data_min_, factor=self.scale_, offset=low or None, clip=clip)

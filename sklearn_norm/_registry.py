@@ -8,7 +8,27 @@ _REGISTRY = {}
 
 
 def register(name):
-    """Class decorator registering a scaler under a short name for :func:`make_scaler`."""
+    """Class decorator registering a scaler under a short name.
+
+    Every scaler of the package is registered in its own module; the registry is what
+    :func:`make_scaler`, :func:`scaler_grid`, :func:`all_estimators` and the tests read.
+
+    Parameters
+    ----------
+    name : str
+        The short name (lower-case class name without ``Scaler``, e.g. ``"minmax"``).
+
+    Returns
+    -------
+    decorate : callable
+        The decorator: registers the class and returns it unchanged.
+
+    Examples
+    --------
+    >>> from sklearn_norm import make_scaler
+    >>> type(make_scaler("log")).__name__  # LogScaler is decorated @register("log")
+    'LogScaler'
+    """
 
     def decorate(cls):
         _REGISTRY[name] = cls

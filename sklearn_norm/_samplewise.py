@@ -17,11 +17,18 @@ from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES
 
-from ._base import atomic, checked_input
+from ._base import atomic
 from ._chunks import map_blocks, output_for
-from ._engines import engine_for, forget
+from ._engine import adapter_for, forget
 from ._sklearn_compat import CachedParamNames, _fit_context
-from ._validation import check_X, ensure_fitted, inf_columns, reject_inf, sparse_inf_columns
+from ._validation import (
+    check_X,
+    checked_input,
+    ensure_fitted,
+    inf_columns,
+    reject_inf,
+    sparse_inf_columns,
+)
 from ._xp import device, get_namespace, widest_float
 from .functional._rows import (
     as64,
@@ -78,11 +85,23 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         """Whether the per-sample statistics are appended as columns."""
         return False
 
-    def _learn(self, X, reset, partial):
-        """Learn from the training rows (running statistics); nothing by default.
+    def _batch_sums(self, X):
+        """Additive statistics of the rows of ``X`` that ``_learn`` learns from (None:
+        nothing is learned from the rows). The dask and Array API adapters compute them
+        block by block."""
+        return None
+
+    def _learn(self, sums, reset, partial):
+        """Learned attributes (name -> value) derived from ``_batch_sums``'s ``sums``.
 
         ``reset``: first call since the state was cleared; ``partial``: from ``partial_fit``.
         """
+        return {}
+
+    def _absorb(self, sums, reset, partial):
+        """Learn from ``sums`` (the adapters compute them their own way and call this)."""
+        for name, value in self._learn(sums, reset, partial).items():
+            setattr(self, name, value)
 
     def _forward(self, x, out=None):
         """Normalise a block of rows; return ``(y, stats)``, ``stats`` a list of arrays."""
@@ -107,7 +126,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
     # -- fitting -----------------------------------------------------------------------
     @atomic
     def _fit(self, X, reset, partial):
-        engine = engine_for(X)  # dask and Array API inputs: see _engines
+        engine = adapter_for(X)  # dask and Array API inputs
         if engine is not None:
             return engine.fit_rows(self, X, reset, partial)
         if reset:
@@ -115,7 +134,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         X = check_X(self, X, reset=reset, sparse_reason=self._sparse_reason())
         self._layout = self._make_layout(X.shape[1])
         self._refuse_inf(X)
-        self._learn(X, reset, partial)
+        self._absorb(self._batch_sums(X), reset, partial)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -181,7 +200,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         X_tr : ndarray of shape (n_samples, n_features + n_kept)
             Normalised data in the input's floating dtype, then the kept statistics.
         """
-        engine = engine_for(X, self)
+        engine = adapter_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=False)
         X, copy = checked_input(self, X, copy)
@@ -244,7 +263,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         X_original : ndarray of shape (n_samples, n_features)
             Data in the original units.
         """
-        engine = engine_for(X, self)
+        engine = adapter_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=True)
         ensure_fitted(self)

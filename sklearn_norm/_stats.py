@@ -119,8 +119,9 @@ def _safe_mean(total, count, fill=np.nan):
 #: most this many times ``m2`` (at most 4 bits cancel); else the block takes two passes.
 SHIFT_CANCELLATION = 16.0
 #: Blocks whose shift is beyond this take two passes, exactly as before (sums of such
-#: values may overflow, and ``reject_overflow`` must see them as it always has).
-_HUGE = 2.0**500
+#: values may overflow, and ``reject_overflow`` must see them as it always has); groups of
+#: rows beyond it are rescaled where their squares overflow (``functional._rows``).
+HUGE = 2.0**500
 
 
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
@@ -192,7 +193,7 @@ def _from_shifted(n_rows, shift, resid, squares):
     correction = resid / n_rows
     m2 = squares - resid * correction
     ok = (squares <= SHIFT_CANCELLATION * m2).all(axis=-1)  # also refuses NaN and inf
-    ok &= (np.abs(shift) < _HUGE).all(axis=-1)
+    ok &= (np.abs(shift) < HUGE).all(axis=-1)
     mean, mean_lo = _two_sum(shift, correction)
     return mean, mean_lo, np.maximum(m2, 0.0), ok
 
@@ -443,3 +444,8 @@ def pool_channels(stats, n_channels):
         out.min = np.fmin.reduce(grouped(stats.min), axis=1)
         out.max = np.fmax.reduce(grouped(stats.max), axis=1)
     return out
+
+
+#: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
+#: constant feature (or group: the sample-wise rows use the same rule).
+CONSTANT_ULPS = 10

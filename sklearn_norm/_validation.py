@@ -266,3 +266,15 @@ def sparse_inf_columns(X):
     if not bad.any():
         return None
     return np.bincount(sparse_columns(X)[bad], minlength=X.shape[1]) > 0
+
+
+def checked_input(estimator, X, copy, names=True):
+    """The numpy path's start of ``transform``: fitted, ``copy`` resolved, ``X`` validated.
+
+    Returns ``(X, copy)``; ``copy=None`` takes the estimator's ``copy`` parameter.
+    ``names=False`` checks the number of columns only (``inverse_transform``).
+    """
+    ensure_fitted(estimator)
+    copy = estimator.copy if copy is None else copy
+    sparse_reason = estimator._sparse_reason()
+    return check_X(estimator, X, reset=False, sparse_reason=sparse_reason, names=names), copy

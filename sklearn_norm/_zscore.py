@@ -5,38 +5,11 @@ from numbers import Integral
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._base import ColumnScaler, WeightedFitMixin
+from ._base import ColumnScaler, WeightedFitMixin, constant_features, n_samples_seen
+from ._engine import Affine
 from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import MOMENTS
-from .functional._column import z_score_kernel
-
-#: A variance below (this many float64 ulps of the mean)**2 is rounding noise.
-_CONSTANT_ULPS = 10
-
-
-def constant_features(var, mean):
-    """Features whose variance is rounding noise of a constant feature.
-
-    The statistics are computed per block from deviations from one of its values or from
-    its mean (the corrected two-pass formula) and merged exactly, so a constant feature's
-    variance is at most a few ulps of its mean squared (exactly 0 within a block).
-    """
-    with np.errstate(over="ignore"):  # inf past |mean| ~ 6e168, where any finite var is noise
-        bound = (_CONSTANT_ULPS * np.finfo(np.float64).eps * np.abs(np.nan_to_num(mean))) ** 2
-    return var <= bound
-
-
-def n_samples_seen(stats):
-    """``n_samples_seen_`` as scikit-learn reports it: one number unless NaNs differ."""
-    count = stats.count
-    count = count[0] if count.size and np.ptp(count) == 0 else count
-    if np.all(np.equal(np.mod(count, 1), 0)):
-        if not np.ndim(count):
-            return int(count)
-        if np.all(count < 2.0**63):  # else an int64 would wrap: weights sum beyond it
-            return count.astype(np.int64)
-    return count
 
 
 @register("zscore")
@@ -103,7 +76,6 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         "copy": ["boolean"],
     }
     _need = (MOMENTS,)
-    _foldable = True
 
     def __init__(self, *, with_mean=True, with_std=True, ddof=0, copy=True):
         self.with_mean = with_mean
@@ -129,10 +101,7 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
             learned["scale_"] = np.where((scale == 0) | np.isnan(scale), 1.0, scale)
         return learned
 
-    def _keeps_nonfinite(self, inverse):
-        return True
-
-    def _kernel(self, inverse=False, take=None):
+    def _describe(self):
         for name, learned in (("with_mean", self.mean_), ("with_std", self.scale_)):
             if getattr(self, name) and learned is None:
                 raise NotFittedError(
@@ -140,7 +109,5 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
                     f"{'mean_' if name == 'with_mean' else 'scale_'}: call fit again after "
                     f"setting {name}=True."
                 )
-        take = take or (lambda p: p)
-        mean = take(self.mean_) if self.with_mean else None
-        scale = take(self.scale_) if self.with_std else None
-        return z_score_kernel(mean, scale, inverse=inverse)
+        mean = self.mean_ if self.with_mean else None
+        return Affine(centre=mean, factor=self.scale_ if self.with_std else None, divide=True)

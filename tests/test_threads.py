@@ -10,7 +10,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from test_invariants import ROUND_TRIP_PARAMS
+from _variants import params
 from threadpoolctl import threadpool_limits
 
 from sklearn_norm import (
@@ -83,7 +83,7 @@ def test_threads_bit_identical(cls, dtype, tiny_blocks):
 def test_threads_inverse_bit_identical(cls, tiny_blocks):
     # sample-wise scalers keep what their inverse needs (keep_stats / keep_norm)
     X = _data(np.float64)
-    est = cls(**ROUND_TRIP_PARAMS.get(cls.__name__, {})).fit(X)
+    est = cls(**params(cls, "round_trip")).fit(X)
     Xt = est.transform(X)
     outs = []
     for n_threads in (1, 3):

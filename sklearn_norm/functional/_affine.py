@@ -16,26 +16,147 @@ def per_feature(values, channel_size):
     return np.repeat(np.asarray(values, dtype=np.float64).reshape(-1), channel_size)
 
 
+def affine_kernel(
+    centre=None, factor=None, offset=None, divide=False, clip=None, inverse=False, dtype=None
+):
+    """Kernel of the per-feature affine map and of its inverse.
+
+    .. math:: y = (x - c) \\cdot f + o \\quad (\\text{or } (x - c) / f + o
+              \\text{ with ``divide``}), \\qquad x = (y - o) / f + c
+
+    The centre is subtracted without losing its low bits in float32 (see
+    :func:`sklearn_norm.functional._ops.shift`); a factor that the data's dtype cannot
+    hold (beyond it, or rounded to 0 for a divisor) is applied in float64, rounding once.
+    ``clip=(low, high)`` clips the forward map's result. A ``None`` term is skipped.
+
+    Parameters
+    ----------
+    centre, factor, offset : array-like of shape (n_features,), float or None
+        :math:`c`, :math:`f` and :math:`o` (float64).
+    divide : bool, default=False
+        Divide by the factor (and multiply on the way back).
+    clip : tuple (low, high) or None, default=None
+        Clip the forward result.
+    inverse : bool, default=False
+        Build the inverse map.
+    dtype : numpy dtype or None, default=None
+        The numpy dtype the kernel will mostly see: its terms are prepared once, at
+        build time (others are prepared on each call).
+
+    Returns
+    -------
+    kernel : callable
+        ``kernel(x, out=None)`` on an Array API array of shape ``(..., n_features)``; on
+        numpy with ``out`` it writes there (``out`` may be ``x``). float16 runs in a wider
+        float, rounded once.
+    """
+
+    def prepare(dtype):
+        """The numpy terms in ``dtype``: ``(hi, lo, factor, offset)``."""
+        hi, lo = (None, None) if centre is None else _ops.split(centre, dtype)
+        f = (
+            None
+            if factor is None
+            else (_divisor_for if divide else _ops.factor_for)(factor, dtype)
+        )
+        return hi, lo, f, None if offset is None else _ops.cast(offset, dtype)
+
+    # float16 runs in float64 (``half_in_wide``): its terms are float64 ones
+    built = None if dtype is None else np.dtype(np.float64 if dtype == np.float16 else dtype)
+    terms = None if built is None else prepare(built)
+
+    scale = np.divide if divide != inverse else np.multiply
+
+    def kernel(x, out=None):
+        """The map on numpy float32/float64: ``x`` copied into ``out``, each term applied
+        in place there (one stream in and one out per step)."""
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or x.dtype == np.float16:
+            return elsewhere(x, out)
+        hi, lo, f, o = terms if built is not None and x.dtype == built else prepare(x.dtype)
+        y = np.array(x, copy=True) if out is None else out
+        if y is not x:
+            np.copyto(y, x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if inverse:  # ±inf where x - centre overflows x's dtype
+                for term, step in ((o, np.subtract), (f, scale), (hi, np.add), (lo, np.add)):
+                    if term is not None:
+                        step(y, term, out=y)
+                return y
+            for term, step in ((hi, np.subtract), (lo, np.subtract), (f, scale), (o, np.add)):
+                if term is not None:
+                    step(y, term, out=y)
+        return y if clip is None else np.clip(y, *clip, out=y)
+
+    def on_namespace(x, out=None):
+        """float16 (through float64) and other namespaces than numpy."""
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            return kernel(x, out)
+        xp = _ops.get_namespace(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return _xp_step(xp, x, out, centre, factor, offset, divide, clip, inverse)
+
+    elsewhere = _ops.half_in_wide(on_namespace)
+    return kernel
+
+
+def _xp_step(xp, x, out, centre, factor, offset, divide, clip, inverse):
+    """The affine map (or its inverse) on any namespace, term by term."""
+    if inverse:
+        if offset is None:
+            y = _ops.copy_into(xp, x, out)
+        else:
+            y = _ops.first(xp, "subtract", x, _ops.param(xp, offset, x), out)
+        if factor is not None:
+            if divide:
+                y *= _ops.param(xp, factor, y)
+            else:
+                y /= _ops.param(xp, factor, y)
+        return y if centre is None else _ops.unshift(xp, y, centre)
+    y = _ops.copy_into(xp, x, out) if centre is None else _ops.shift(xp, x, centre, out)
+    if factor is not None:
+        if divide:
+            y /= _ops.param(xp, factor, y)
+        else:
+            y *= _ops.param(xp, factor, y)
+    if offset is not None:
+        y += _ops.param(xp, offset, y)
+    return y if clip is None else _ops.clip(xp, y, *clip)
+
+
+def _divisor_for(scale, dtype):
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0.
+
+    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero.
+    """
+    wide = _ops.cast(scale, np.float64)
+    narrow = _ops.cast(wide, dtype)
+    return wide if np.any((narrow == 0.0) & (wide != 0.0)) else narrow
+
+
+def batch_norm_terms(running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1):
+    """``(centre, factor, offset)`` per feature of batch normalisation in eval mode.
+
+    .. math:: y = (x - \\mu_c) \\frac{\\gamma_c}{\\sqrt{\\sigma^2_c + \\epsilon}} + \\beta_c
+
+    The factor is computed in float64; a zero denominator (a constant channel with
+    ``eps=0``) counts as 1, so such a channel maps to :math:`\\beta_c` instead of NaN.
+    The inverse, :math:`x = (y - \\beta_c) / f_c + \\mu_c`, is infinite where
+    :math:`\\gamma_c = 0`. Per-channel values are repeated ``channel_size`` times.
+    """
+    std = np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)
+    std = np.where(std == 0.0, 1.0, std)
+    gamma = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
+    factor = per_feature(gamma / std, channel_size)
+    centre = per_feature(running_mean, channel_size)
+    return centre, factor, None if bias is None else per_feature(bias, channel_size)
+
+
 def batch_norm_kernel(
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    eps=1e-5,
-    channel_size=1,
-    inverse=False,
-    take=None,
+    running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1, inverse=False
 ):
     """Kernel of batch normalisation in eval mode, per channel, and of its inverse.
 
     .. math:: y = (x - \\mu_c) \\frac{\\gamma_c}{\\sqrt{\\sigma^2_c + \\epsilon}} + \\beta_c
-
-    The factor :math:`\\gamma_c / \\sqrt{\\sigma^2_c + \\epsilon}` is computed in float64
-    and applied once; the centre is subtracted without losing its low bits in float32
-    (see :func:`sklearn_norm.functional._ops.shift`). A zero denominator (a constant
-    channel with ``eps=0``) counts as 1, so such a channel maps to :math:`\\beta_c`
-    instead of NaN. The inverse is :math:`x = (y - \\beta_c) / f_c + \\mu_c`; it is
-    infinite where :math:`\\gamma_c = 0`.
 
     Parameters
     ----------
@@ -49,57 +170,11 @@ def batch_norm_kernel(
         Number ``L`` of consecutive values per channel in a row.
     inverse : bool, default=False
         Build the inverse map.
-    take : callable or None, default=None
-        Applied to every per-feature parameter array (the chunk engine tiles them to
-        run the kernel on folded rows).
 
     Returns
     -------
     kernel : callable
-        ``kernel(x, out=None)`` on an Array API array of shape ``(..., C * L)``;
-        on numpy with ``out`` it writes there (``out`` may be ``x``).
+        ``kernel(x, out=None)`` (see :func:`affine_kernel`).
     """
-    std = np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)
-    std = np.where(std == 0.0, 1.0, std)
-    gamma = 1.0 if weight is None else np.asarray(weight, dtype=np.float64)
-    take = take or (lambda p: p)
-    factor = take(per_feature(gamma / std, channel_size))
-    centre = take(per_feature(running_mean, channel_size))
-    offset = None if bias is None else take(per_feature(bias, channel_size))
-
-    # numpy: the parameters in the block's dtype, once per kernel (not once per block)
-    prepared = _ops.per_dtype(
-        lambda dt: (
-            *_ops.split(centre, dt),
-            _ops.factor_for(factor, dt),  # float64 where beyond a narrow dtype
-            None if offset is None else _ops.cast(offset, dt),
-        )
-    )
-
-    def forward(xp, x, out):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            return _ops.affine(x, out, *prepared(x.dtype))
-        y = _ops.shift(xp, x, centre, out)
-        y *= _ops.param(xp, factor, y)
-        if offset is not None:
-            y += _ops.param(xp, offset, y)
-        return y
-
-    def backward(xp, x, out):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            return _ops.affine(x, out, *prepared(x.dtype), inverse=True)
-        if offset is None:
-            y = _ops.copy_into(xp, x, out)
-        else:
-            y = _ops.first(xp, "subtract", x, _ops.param(xp, offset, x), out)
-        y /= _ops.param(xp, factor, y)
-        return _ops.unshift(xp, y, centre)
-
-    step = backward if inverse else forward
-
-    def kernel(x, out=None):
-        xp = _ops.get_namespace(x)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return step(xp, x, out)  # ±inf where x - mean overflows x's dtype
-
-    return _ops.half_in_wide(kernel)
+    terms = batch_norm_terms(running_mean, running_var, weight, bias, eps, channel_size)
+    return affine_kernel(*terms, inverse=inverse)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._xp import to_numpy
 from . import _checks, _ops
+from ._affine import affine_kernel
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
@@ -36,45 +37,16 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
 
 
 def min_max_kernel(
-    data_min, scale, feature_range=(0, 1), clip=False, inverse=False, clip_range=None
+    data_min, scale, feature_range=(0, 1), clip=False, inverse=False, clip_range=None, dtype=None
 ):
     """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back.
 
-    ``clip`` clips to ``clip_range``, by default ``feature_range``.
+    ``clip`` clips to ``clip_range``, by default ``feature_range``. Adding a ``low`` of
+    0 would only turn a -0.0 into 0.0: skipped.
     """
-    low = feature_range[0]
-    bottom, top = feature_range if clip_range is None else clip_range
-    prepared = _ops.per_dtype(lambda dt: (*_ops.split(data_min, dt), _ops.factor_for(scale, dt)))
-
-    def numpy_kernel(x, out):
-        # adding a low of 0 would only turn a -0.0 into 0.0: skipped
-        y = _ops.affine(x, out, *prepared(x.dtype), low or None, inverse)
-        return np.clip(y, bottom, top, out=y) if clip and not inverse else y
-
-    def kernel(x, out=None):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            return numpy_kernel(x, out)
-        xp = _ops.get_namespace(x)
-        if inverse:
-            y = _ops.first(xp, "subtract", x, _ops.param(xp, low, x), out)
-            y /= _ops.param(xp, scale, y)
-            return _ops.unshift(xp, y, data_min)
-        y = _ops.shift(xp, x, data_min, out)
-        y *= _ops.param(xp, scale, y)
-        y += _ops.param(xp, low, y)
-        return _ops.clip(xp, y, bottom, top) if clip else y
-
-    return _quiet_overflow(_ops.half_in_wide(kernel))
-
-
-def _divisor_for(scale, dtype):
-    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0.
-
-    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero.
-    """
-    wide = _ops.cast(scale, np.float64)
-    narrow = _ops.cast(wide, dtype)
-    return wide if np.any((narrow == 0.0) & (wide != 0.0)) else narrow
+    bounds = tuple(feature_range if clip_range is None else clip_range) if clip else None
+    low = feature_range[0] or None
+    return affine_kernel(data_min, scale, low, clip=bounds, inverse=inverse, dtype=dtype)
 
 
 def _quiet_overflow(kernel):
@@ -119,34 +91,9 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     return min_max_kernel(data_min, scale, feature_range, clip)(x)
 
 
-def z_score_kernel(mean, scale, inverse=False):
+def z_score_kernel(mean, scale, inverse=False, dtype=None):
     """Kernel of :func:`z_score`: ``(x - mean) / scale``, and back; ``None`` skips a step."""
-
-    prepared = _ops.per_dtype(
-        lambda dt: (
-            *(_ops.split(mean, dt) if mean is not None else (None, None)),
-            None if scale is None else _divisor_for(scale, dt),
-        )
-    )
-
-    def numpy_kernel(x, out):
-        return _ops.affine(x, out, *prepared(x.dtype), inverse=inverse, divide=True)
-
-    def kernel(x, out=None):
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            return numpy_kernel(x, out)
-        xp = _ops.get_namespace(x)
-        if inverse:
-            y = _ops.copy_into(xp, x, out)
-            if scale is not None:
-                y *= _ops.param(xp, scale, y)
-            return y if mean is None else _ops.unshift(xp, y, mean)
-        y = _ops.copy_into(xp, x, out) if mean is None else _ops.shift(xp, x, mean, out)
-        if scale is not None:
-            y /= _ops.param(xp, scale, y)
-        return y
-
-    return _quiet_overflow(_ops.half_in_wide(kernel))
+    return affine_kernel(mean, scale, divide=True, inverse=inverse, dtype=dtype)
 
 
 def z_score(x, mean, scale):
@@ -195,10 +142,11 @@ def powers_of_ten(n_digits):
     return np.asarray(flat, dtype=np.float64).reshape(n_digits.shape)
 
 
-def decimal_kernel(n_digits, inverse=False):
+def decimal_kernel(n_digits, inverse=False, dtype=None):
     """Kernel of :func:`decimal_scale`: multiply by ``10**-j`` or divide by ``10**j``.
 
-    Both factors are exact powers of ten, so each value is rounded once.
+    Both factors are exact powers of ten, so each value is rounded once. ``dtype``:
+    the numpy dtype the kernel mostly sees (its check is made once, at build time).
     """
     n_digits = np.asarray(to_numpy(n_digits), dtype=np.int64)
     down = powers_of_ten(np.maximum(n_digits, 0))  # divide by this
@@ -206,7 +154,13 @@ def decimal_kernel(n_digits, inverse=False):
     if inverse:
         up, down = down, up
     needs_up, needs_down = bool(np.any(up != 1.0)), bool(np.any(down != 1.0))
-    exact = _ops.per_dtype(lambda dt: _exact_powers(dt, up, down))
+    # whether the dtype the kernel mostly sees holds every factor (decided once)
+    exact_in = {} if dtype is None else {np.dtype(dtype): _exact_powers(dtype, up, down)}
+
+    def exact(dt):
+        found = exact_in.get(dt)
+        return _exact_powers(dt, up, down) if found is None else found
+
     # |j| > 308 (float64 values near the largest or subnormal): 10**|j| is inf in
     # float64, so scale in two steps, 10**300 then the rest (rounded twice)
     beyond = bool(np.any(np.abs(n_digits) > 308))

@@ -4,7 +4,6 @@ The public function is stateless; its ``log_kernel`` twin (``kernel(x, out=None)
 what ``LogScaler`` runs block by block, and ``log_invalid`` tells which values it refuses.
 """
 
-import functools
 import math
 
 import numpy as np
@@ -14,7 +13,13 @@ from . import _checks, _ops
 
 
 def log_kernel(
-    offset=1.0, base=math.e, signed=False, invalid_to_nan=False, inverse=False, centre=None
+    offset=1.0,
+    base=math.e,
+    signed=False,
+    invalid_to_nan=False,
+    inverse=False,
+    centre=None,
+    dtype=None,
 ):
     """Kernel of :func:`log_scale` and of its inverse.
 
@@ -24,7 +29,8 @@ def log_kernel(
     ``-1e8 + (1e8 + 1)`` is 1, not 0. With ``centre`` (per feature, float64) the map is
     :math:`\\log(1 + (x - m))`, the offset being :math:`1 - m`: ``LogScaler``'s
     ``offset="auto"``, whose training minimum :math:`m` then maps to exactly 0 and every
-    value above it to 0 or more, whatever :math:`1 - m` rounds to.
+    value above it to 0 or more, whatever :math:`1 - m` rounds to. ``dtype`` (the
+    numpy dtype the kernel will mostly see) is not used: the terms do not depend on it.
     """
     # log1p/expm1 everywhere (``unit``; without ``shifting`` straight into ``out``), or
     # log1p/expm1 where ``ones`` and log/exp elsewhere (``mixed``)
@@ -79,7 +85,7 @@ def log_kernel(
 
 def _log_terms(offset, centre):
     """``(shift, ones, floor, unit, shifting, mixed)`` of :func:`log_kernel` and
-    :func:`log_invalid` (read-only; remembered for the last few short parameters).
+    :func:`log_invalid` (read-only arrays).
 
     The logarithm's argument is ``t = x - shift``: ``log1p(t)`` where ``ones`` holds
     (offset 1, or every feature with ``centre``), ``log(t)`` elsewhere; ``t <= floor``
@@ -87,27 +93,8 @@ def _log_terms(offset, centre):
     ``shifting``: some shift is not 0; ``mixed``: log1p on some features, log on others.
     """
     offset = np.asarray(to_numpy(offset), dtype=np.float64)
-    centre = None if centre is None else np.asarray(centre, dtype=np.float64)
-    if offset.size > _REMEMBERED_TERMS:  # small data is where the set-up costs
-        return _terms(offset, centre)
-    key = None if centre is None else (centre.shape, centre.tobytes())
-    return _remembered_terms(offset.shape, offset.tobytes(), key)
-
-
-#: Parameters of at most this many features have their terms remembered.
-_REMEMBERED_TERMS = 4096
-
-
-@functools.lru_cache(maxsize=16)
-def _remembered_terms(shape, offset, centre):
-    """:func:`_terms` of parameters given as bytes (hashable)."""
-    offset = np.frombuffer(offset).reshape(shape)
-    return _terms(offset, None if centre is None else np.frombuffer(centre[1]).reshape(centre[0]))
-
-
-def _terms(offset, centre):
     if centre is not None:  # log1p(x - m)
-        shift = centre
+        shift = np.asarray(centre, dtype=np.float64)
         ones = np.ones(shift.shape, dtype=bool)
     else:  # log(x + offset), log1p(x) where the offset is 1
         ones = offset == 1.0

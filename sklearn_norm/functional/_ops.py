@@ -87,18 +87,6 @@ def split(centre, dtype):
     return hi, (cast(lo, dtype) if np.any(lo) else None)
 
 
-def per_dtype(build):
-    """``build(dtype)`` memoised per dtype: a kernel's parameters, prepared once."""
-    cache = {}
-
-    def get(dtype):
-        if dtype not in cache:
-            cache[dtype] = build(dtype)
-        return cache[dtype]
-
-    return get
-
-
 def shift(xp, x, centre, out):
     """``x - centre`` without losing the low bits of a large centre in low precision.
 
@@ -110,37 +98,6 @@ def shift(xp, x, centre, out):
     y = first(xp, "subtract", x, param(xp, hi, x), out)
     if lo is not None:
         y -= param(xp, lo, x)
-    return y
-
-
-def affine(x, out, hi, lo, factor, offset=None, inverse=False, divide=False):
-    """``(x - hi - lo) * factor + offset`` on numpy, or with ``inverse`` the map back,
-    ``(x - offset) / factor + hi + lo``; ``divide`` divides by ``factor`` (and the way
-    back multiplies); a ``None`` term is skipped.
-
-    ``x`` is copied into ``out`` (a new array when ``None``) and every step runs in place
-    there: one stream in and one out per step is faster than ``x - hi`` into ``out``.
-    """
-    y = copy_into(np, x, out)
-    scale = np.divide if divide != inverse else np.multiply
-    if inverse:
-        if offset is not None:
-            y -= offset
-        if factor is not None:
-            scale(y, factor, out=y)
-        if hi is not None:
-            y += hi
-        if lo is not None:
-            y += lo
-        return y
-    if hi is not None:
-        y -= hi
-    if lo is not None:
-        y -= lo
-    if factor is not None:
-        scale(y, factor, out=y)
-    if offset is not None:
-        y += offset
     return y
 
 

@@ -14,11 +14,8 @@ import numpy as np
 
 from .. import _xp
 from .._chunks import BLOCK_BYTES, map_blocks, scratch, work_block_bytes
+from .._stats import CONSTANT_ULPS, HUGE
 from . import _ops
-
-#: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
-#: constant group (the rule ``ZScoreScaler`` applies to constant features).
-_CONSTANT_ULPS = 10
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -152,7 +149,7 @@ def group_moments(x, n_groups, ddof=0):
     d -= xp.expand_dims(correction, axis=-1)
     m2 = m2 - resid * correction
     var = _safe_divide(xp, xp.where(m2 > 0.0, m2, 0.0), count - ddof, math.nan)
-    noise = (float(_CONSTANT_ULPS * np.finfo(np.float64).eps) * mean) ** 2
+    noise = (float(CONSTANT_ULPS * np.finfo(np.float64).eps) * mean) ** 2
     var = xp.where(var <= noise, 0.0, var)
     return d, mean, var, count
 
@@ -173,9 +170,6 @@ def group_std(var, eps, unit=None):
 
 #: An l2 norm below this may have lost squares to underflow: it is recomputed rescaled.
 _TINY = 2.0**-500
-#: Groups whose largest magnitude exceeds this are rescaled by :func:`scaled_moments`
-#: when their squares overflow (their variance can exceed the float64 range).
-_HUGE = 2.0**500
 
 
 @quiet
@@ -193,13 +187,13 @@ def scaled_moments(x, n_groups, ddof=0):
     d, mean, var, count = group_moments(x, n_groups, ddof)
     unit = xp.ones_like(mean)
     # ``var`` overflowed, or the constant-group test (squares of the mean) did:
-    if _all(xp, xp.isfinite(var) & (xp.abs(mean) <= _HUGE)):
+    if _all(xp, xp.isfinite(var) & (xp.abs(mean) <= HUGE)):
         return d, mean, var, count, unit
     rows, n_features = x.shape
     x3 = xp.reshape(_to64(xp, x), (rows, n_groups, n_features // n_groups))
     a = xp.abs(x3)
     top = xp.max(xp.where(xp.isnan(a), 0.0, a), axis=-1)
-    big = xp.isfinite(top) & (top > _HUGE)
+    big = xp.isfinite(top) & (top > HUGE)
     if not bool(xp.any(big)):
         return d, mean, var, count, unit
     power = xp.floor(xp.log2(xp.where(big, top, 1.0)))

@@ -1,4 +1,5 @@
-"""Kernels kept between transforms follow every change of parameters and learned values."""
+"""The engine's one cache: kernels kept between transforms follow every change of
+parameters and learned values (they are kept by the value of the scaler's description)."""
 
 import copy
 import gc
@@ -10,9 +11,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import sklearn_norm as sn
-from sklearn_norm import _kernel_memo
+from sklearn_norm import _engine
 
-KEPT = ["minmax", "zscore", "decimal", "batchnorm"]
+KEPT = ["minmax", "zscore", "decimal", "batchnorm", "log"]
 
 
 def _data(seed=0, shift=0.0):
@@ -22,10 +23,11 @@ def _data(seed=0, shift=0.0):
 
 @pytest.mark.parametrize("name", KEPT)
 def test_kernel_is_built_once_while_nothing_changes(name, monkeypatch):
+    monkeypatch.setattr(_engine, "_KEPT", {})  # a cache of this test's own
     est = sn.make_scaler(name).fit(_data())
     calls = []
-    build = type(est)._kernels
-    monkeypatch.setattr(type(est), "_kernels", lambda self, *a: calls.append(a) or build(self, *a))
+    build = _engine.kernel
+    monkeypatch.setattr(_engine, "kernel", lambda *a, **k: calls.append(a) or build(*a, **k))
     first = est.transform(_data(1))
     for _ in range(3):
         np.testing.assert_array_equal(est.transform(_data(1)), first)
@@ -41,7 +43,7 @@ def test_kept_kernel_follows_refit_set_params_and_changes_in_place(name):
     est.transform(Z)
     est.fit(Z)  # refit: new learned values
     np.testing.assert_array_equal(est.transform(X), sn.make_scaler(name).fit(Z).transform(X))
-    learned = {"minmax": "scale_", "zscore": "scale_", "decimal": "n_digits_"}
+    learned = {"minmax": "scale_", "zscore": "scale_", "decimal": "n_digits_", "log": "offset_"}
     learned = learned.get(name, "running_var_")
     getattr(est, learned)[0] *= 4  # changed in place: same array, other bytes
     fresh = sn.make_scaler(name).fit(Z)
@@ -51,48 +53,37 @@ def test_kept_kernel_follows_refit_set_params_and_changes_in_place(name):
         "minmax": {"feature_range": (-2, 2), "clip": True},
         "zscore": {"with_mean": False},
         "batchnorm": {"eps": 0.5},
+        "log": {"base": 2.0},
     }.get(name, {})
     est.set_params(**params)
     fresh.set_params(**params)
     np.testing.assert_array_equal(est.transform(X), fresh.transform(X))
 
 
-def test_kept_kernels_stay_out_of_the_estimator_and_go_with_it():
+def test_kept_kernels_stay_out_of_the_estimator_and_are_bounded(monkeypatch):
+    monkeypatch.setattr(_engine, "_KEPT", {})
     est = sn.MinMaxScaler().fit(_data())
     est.transform(_data(1))
-    assert est in _kernel_memo._KEPT
+    assert len(_engine._KEPT) == 1
     assert not any("kernel" in name for name in vars(est))
     for other in (pickle.loads(pickle.dumps(est)), copy.deepcopy(est), clone(est).fit(_data())):
         np.testing.assert_array_equal(other.transform(_data(1)), est.transform(_data(1)))
-    n = len(_kernel_memo._KEPT)
-    del est
+    for seed in range(2 * _engine.KEEP):  # other maps: the oldest kernels go
+        sn.MinMaxScaler().fit(_data(seed)).transform(_data(1))
+    assert len(_engine._KEPT) == _engine.KEEP
     gc.collect()
-    assert len(_kernel_memo._KEPT) < n
 
 
-def test_state_key_tells_arrays_apart_by_dtype_shape_and_values():
-    key = _kernel_memo.state_key
-
-    class Thing:
-        def get_params(self, deep=False):
-            return {"w": self.w}
-
-    a, b = Thing(), Thing()
-    a.w, b.w = [1.0, 2.0], (1.0, 2.0)
-    assert key(a) != key(b)  # a list and a tuple
-    a.w = b.w = None
-    a.v_, b.v_ = np.zeros(2), np.zeros(2)
-    assert key(a) == key(b)
-    b.v_ = np.zeros((1, 2))
-    assert key(a) != key(b)  # same bytes, other shape
-    b.v_ = np.zeros(4, dtype=np.float32)
-    assert key(a) != key(b)  # same bytes, other dtype
-    b.v_ = np.zeros(2)
-    a._fit_range_ = (0, 1)  # private learned attributes are part of the state ...
-    assert key(a) != key(b)
-    b._fit_range_ = (0, 1)
-    a._cache, a.__dunder_ = object(), object()  # ... other private attributes are not
-    assert key(a) == key(b)
+def test_description_key_tells_values_apart_by_type_dtype_shape_and_bytes():
+    key = _engine.description_key
+    Affine = _engine.Affine
+    assert key(Affine(clip=[1.0, 2.0])) != key(Affine(clip=(1.0, 2.0)))  # a list, a tuple
+    assert key(Affine(np.zeros(2))) == key(Affine(np.zeros(2)))
+    assert key(Affine(np.zeros(2))) != key(Affine(np.zeros((1, 2))))  # same bytes, other shape
+    assert key(Affine(np.zeros(2))) != key(Affine(np.zeros(4, dtype=np.float32)))  # other dtype
+    assert key(Affine(np.zeros(2))) != key(Affine(factor=np.zeros(2)))  # another term
+    assert key(Affine(np.zeros(2)), True) != key(Affine(np.zeros(2)), False)  # inverse
+    assert key(Affine(factor=[object()])) is None  # not comparable by value: nothing kept
 
 
 def test_an_unhashable_subclass_transforms_without_kept_kernels():
@@ -106,11 +97,12 @@ def test_an_unhashable_subclass_transforms_without_kept_kernels():
 
 
 def test_wide_data_keeps_nothing():
-    X = np.random.default_rng(0).uniform(1, 2, (3, _kernel_memo.KEY_BYTES // 8 + 1))
+    X = np.random.default_rng(0).uniform(1, 2, (3, _engine.KEY_BYTES // 8 + 1))
     est = sn.MinMaxScaler().fit(X)
-    assert _kernel_memo.state_key(est) is None
+    assert _engine.description_key(est._describe()) is None
+    before = dict(_engine._KEPT)
     np.testing.assert_allclose(est.transform(X), (X - X.min(0)) / (X.max(0) - X.min(0)))
-    assert est not in _kernel_memo._KEPT
+    assert _engine._KEPT.keys() <= before.keys()
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -123,13 +115,15 @@ def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
         "zscore": [{"with_mean": False}, {"with_std": False}, {"ddof": 1}, {"with_mean": True}],
         "decimal": [{}],
         "batchnorm": [{"eps": 0.3}, {"weight": [2.0, 0.5, 1.0]}, {"bias": [1.0, 0.0, -1.0]}],
+        "log": [{"signed": True}, {"base": 10.0}, {"handle_invalid": "nan"}, {"signed": False}],
     }
     for name, options in changes.items():
-        est = sn.make_scaler(name).fit(rng.normal(size=(50, 3)))
+        sign = np.abs if name == "log" else np.asarray  # log's default takes x > -1
+        est = sn.make_scaler(name).fit(sign(rng.normal(size=(50, 3))))
         for _ in range(10):
             action = rng.integers(4)
             if action == 0:
-                est.fit(rng.normal(size=(50, 3)) * rng.uniform(0.1, 100))
+                est.fit(sign(rng.normal(size=(50, 3))) * rng.uniform(0.1, 100))
             elif action == 1:
                 est.set_params(**options[rng.integers(len(options))])
             elif action == 2:  # (z-score without mean and std learns no array)
@@ -139,9 +133,9 @@ def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
                     a[rng.integers(3)] += 1  # n_digits_ is an integer array
             else:
                 est = pickle.loads(pickle.dumps(est))
-            X = rng.normal(size=(int(rng.choice([1, 20, 3000])), 3))
+            X = sign(rng.normal(size=(int(rng.choice([1, 20, 3000])), 3)))
             try:
-                expected = est._kernels(False, None)[0](X)  # built now, from the state
+                expected = _engine.kernel(est._describe())(X)  # built now, from the state
             except NotFittedError:  # z-score asked for statistics it never learned
                 with pytest.raises(NotFittedError):
                     est.transform(X)
