@@ -9,8 +9,8 @@ import threading
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import clone
 from _variants import params
+from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from sklearn_norm import (
