@@ -69,12 +69,13 @@ def _same(value):
 def kernel(description, inverse=False, take=_same, dtype=None):
     """The kernel ``kernel(x, out=None)`` of ``description`` (or of its inverse).
 
-    ``take`` is applied to every per-feature array (never to floats); ``dtype`` is the
-    numpy dtype the kernel will mostly see (its terms are prepared for it once).
+    ``take`` is applied to a copy of every per-feature array (never to floats): a kernel
+    never sees a later change of the scaler's arrays. ``dtype`` is the numpy dtype the
+    kernel will mostly see (its terms are prepared for it once).
     """
 
     def per_feature(value):
-        return value if value is None or np.ndim(value) == 0 else take(np.asarray(value))
+        return value if value is None or np.ndim(value) == 0 else take(np.array(value))
 
     if isinstance(description, Affine):
         centre, factor, offset, divide, clip = description
@@ -118,17 +119,22 @@ def kernels(description, inverse, k, dtype):
 
 
 def description_key(description, *extra):
-    """A hashable key of ``description``'s values and ``extra`` (None where an array is
-    too large, or a value cannot be compared by value)."""
-    key = [type(description).__name__, *extra]
-    for value in description:
-        for name, part in value.items() if isinstance(value, dict) else [(None, value)]:
-            if isinstance(part, (np.ndarray, list)):
-                part = np.asarray(part)
-                if part.nbytes > KEY_BYTES or part.dtype.hasobject:
-                    return None
-                part = (part.dtype.str, part.shape, part.tobytes())
-            key += [name, part]
+    """A hashable key of what ``description``'s kernel depends on (an elementwise map's
+    ``floor`` and ``keeps_nonfinite`` do not), with ``extra``; None where an array is too
+    large or a value cannot be compared by value."""
+    key = [type(description), *extra]
+    parts = description
+    if type(description) is Elementwise:
+        per_feature, options = description.per_feature, description.options
+        parts = (description.build, *per_feature, *per_feature.values(), *options.items())
+    for part in parts:
+        if type(part) is not np.ndarray and not isinstance(part, list):
+            key.append(part)
+            continue
+        part = np.asarray(part)
+        if part.nbytes > KEY_BYTES or part.dtype.hasobject:
+            return None
+        key += [part.dtype.str, part.shape, part.tobytes()]
     key = tuple(key)
     try:
         hash(key)

@@ -141,3 +141,15 @@ def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
                     est.transform(X)
                 continue
             np.testing.assert_array_equal(est.transform(X), expected)
+
+
+def test_a_kept_kernel_does_not_follow_the_arrays_it_was_built_from():
+    """A learned array changed in place after a transform leaves the kept kernel alone:
+    another scaler with the first values still gets the first map."""
+    X = _data(7)
+    est, twin = sn.MinMaxScaler().fit(X), sn.MinMaxScaler().fit(X)
+    expected = (X - X.min(0)) / (X.max(0) - X.min(0))
+    est.transform(X)  # its kernel is kept
+    est.scale_ *= 2.0
+    est.data_min_ -= 1.0
+    np.testing.assert_allclose(twin.transform(X), expected, rtol=1e-14)

@@ -13,7 +13,8 @@ from . import _ops
 
 def per_feature(values, channel_size):
     """Per-channel ``values`` repeated ``channel_size`` times: one value per feature."""
-    return np.repeat(np.asarray(values, dtype=np.float64).reshape(-1), channel_size)
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    return values if channel_size == 1 else np.repeat(values, channel_size)
 
 
 def affine_kernel(
