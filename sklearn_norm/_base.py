@@ -5,8 +5,6 @@ from them (``_learn``) and describes its map (``_describe``: an affine map or an
 elementwise function, see :mod:`._engine`); the engine runs the description.
 """
 
-import functools
-
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
@@ -14,22 +12,6 @@ from . import _engine
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._stats import CONSTANT_ULPS, MOMENTS, Stats, merge
 from ._validation import check_weights, check_X, reject_inf, reject_overflow
-
-
-def atomic(method):
-    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        state = self.__dict__.copy()
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    return wrapper
 
 
 def constant_features(var, mean):
@@ -89,7 +71,7 @@ class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         _engine.forget(self)
         self.__dict__.pop("_stats", None)
 
-    @atomic
+    @_engine.atomic
     def _fit(self, X, sample_weight=None, reset=True):
         adapter = _engine.adapter_for(X)  # dask and Array API inputs
         if adapter is not None:

@@ -79,11 +79,10 @@ class MinMaxScaler(ColumnScaler):
 
     def _check_params(self):
         rng = self.feature_range
-        ok = (
-            len(rng) == 2
-            and all(isinstance(v, Real | Integral) and np.isfinite(v) for v in rng)
-            and rng[0] < rng[1]
-        )
+        ok = len(rng) == 2
+        for v in rng if ok else ():
+            ok = ok and isinstance(v, Real | Integral) and np.isfinite(v)
+        ok = ok and rng[0] < rng[1]
         if not ok:
             raise ValueError(
                 f"feature_range must be two finite numbers (a, b) with a < b, got {rng!r}."

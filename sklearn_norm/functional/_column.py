@@ -19,9 +19,11 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     constant but for a few units in the last place of zero). A range beyond float64
     (``data_max - data_min`` overflows) is a ValueError naming the features.
     """
+    if not isinstance(data_min, np.ndarray) or not isinstance(data_max, np.ndarray):
+        data_min, data_max = to_numpy(data_min), to_numpy(data_max)
     with np.errstate(over="ignore"):
-        data_range = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
-            to_numpy(data_min), dtype=np.float64
+        data_range = np.asarray(data_max, dtype=np.float64) - np.asarray(
+            data_min, dtype=np.float64
         )
     too_wide = np.flatnonzero(np.isinf(data_range))
     if too_wide.size:
