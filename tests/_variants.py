@@ -21,7 +21,11 @@ Purposes:
     more instances for the dask tests (six features).
 ``on_device``
     the sample-wise instances tried on a device without float64.
+``bound``
+    ``{"bound": f}``: ``f(n_features)`` bounds the magnitude of every output value.
 """
+
+import math
 
 from sklearn_norm import all_estimators
 
@@ -32,6 +36,7 @@ VARIANTS = {
         "dask": [{"n_channels": 2, "weight": [2.0, 0.5]}],
     },
     "GroupNormScaler": {
+        "bound": {"bound": math.sqrt},
         "round_trip": {"keep_stats": True},
         "persist": {"keep_stats": True},
         "checks": [{"keep_stats": True}],
@@ -40,6 +45,7 @@ VARIANTS = {
         "on_device": [{"n_groups": 2, "keep_stats": True}],
     },
     "InstanceNormScaler": {
+        "bound": {"bound": math.sqrt},
         "round_trip": {"keep_stats": True},
         "persist": {"keep_stats": True, "track_running_stats": True},
         "checks": [{"keep_stats": True}, {"track_running_stats": True}],
@@ -54,6 +60,7 @@ VARIANTS = {
         ],
     },
     "LayerNormScaler": {
+        "bound": {"bound": math.sqrt},
         "round_trip": {"keep_stats": True},
         "persist": {"keep_stats": True},
         "checks": [{"keep_stats": True}],
@@ -66,6 +73,7 @@ VARIANTS = {
         "dask": [{"offset": "auto"}],
     },
     "UnitNormScaler": {
+        "bound": {"bound": lambda n: 1.0},
         "round_trip": {"keep_norm": True},
         "persist": {"keep_norm": True},
         "checks": [{"keep_norm": True}, {"norm": "max"}],

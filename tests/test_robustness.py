@@ -170,9 +170,7 @@ def test_estimator_on_extreme_input(cls, params, X):
     if Y is not None:
         Y = np.asarray(Y)
         n = X.shape[1]
-        bound = {"UnitNormScaler": 1.0}.get(cls.__name__)
-        if cls.__name__ in ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler"):
-            bound = math.sqrt(n)
+        bound = variant(cls, "bound").get("bound", lambda n: None)(n)
         _check_result(Y[:, :n], X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
         assert not np.isnan(Y[:, n:][~np.isnan(X).any(axis=1)]).any()
     # a failing call leaves a fitted estimator as it was
