@@ -82,7 +82,7 @@ def _param_names(cls):
 
 
 #: Types whose values are judged by value alone (immutable, hashable, compared by value):
-#: accepted parameters here, the kept kernels' state keys in ``_kernel_memo``.
+#: accepted parameters here.
 PLAIN_TYPES = frozenset({bool, int, float, str, type(None)})
 #: Most accepted plain values remembered per class.
 _MAX_ACCEPTED = 1024
