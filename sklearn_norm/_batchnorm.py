@@ -11,7 +11,7 @@ from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
 from ._validation import column_labels
-from ._zscore import constant_features, n_samples_seen
+from ._zscore import n_samples_seen
 from .functional._affine import batch_norm_kernel
 
 
@@ -183,7 +183,6 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             self._require_two(pooled)
             mean = pooled.mean
             var = pooled.variance(ddof=1)
-            var = np.where(constant_features(var, mean), 0.0, var)
             n_batches = getattr(self, "num_batches_tracked_", 0) + 1
         return {
             "running_mean_": mean,

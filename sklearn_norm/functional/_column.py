@@ -12,10 +12,11 @@ from . import _checks, _ops
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
-    """``(high - low) / (data_max - data_min)``, a zero range counting as 1.
+    """``(high - low) / (data_max - data_min)``, a range below ``10 * eps`` counting as 1.
 
-    So does a subnormal range whose factor would overflow float64 (the feature is
-    constant but for a few units in the last place of zero). A range beyond float64
+    As scikit-learn's ``_handle_zeros_in_scale``: a range under ten float64 machine
+    epsilons (about 2.2e-15) is rounding noise of a constant feature, so
+    ``[[0.1 + 0.2], [0.3]]`` is not stretched to ``[1, 0]``. A range beyond float64
     (``data_max - data_min`` overflows) is a ValueError naming the features.
     """
     with np.errstate(over="ignore"):
@@ -28,7 +29,7 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
             f"data_max - data_min overflows float64 for feature(s) {too_wide.tolist()}; "
             "rescale them first, e.g. with decimal_scale."
         )
-    data_range = np.where(data_range == 0.0, 1.0, data_range)
+    data_range = np.where(data_range < 10 * np.finfo(np.float64).eps, 1.0, data_range)
     width = feature_range[1] - feature_range[0]
     with np.errstate(over="ignore"):
         factor = width / data_range
