@@ -112,11 +112,23 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
                     f"X has {X.shape[1]} features, but {type(estimator).__name__} is "
                     f"expecting {estimator.n_features_in_} features as input."
                 )
-            return X
-        return validate_data(estimator, X, reset=reset, **options)
+            return canonical(X)
+        return canonical(validate_data(estimator, X, reset=reset, **options))
     except (TypeError, ValueError) as err:
         _name_unconvertible_column(estimator, X, err)
         raise
+
+
+def canonical(X):
+    """A sparse ``X`` with duplicate entries summed (as scipy does) and sorted indices.
+
+    A non-canonical matrix is copied first: the caller's matrix is never changed.
+    Anything else is returned as it is.
+    """
+    if sparse.issparse(X) and not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
 
 
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
