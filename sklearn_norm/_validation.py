@@ -26,6 +26,37 @@ def column_labels(estimator, mask):
     return ", ".join(column_label(estimator, int(i)) for i in np.flatnonzero(mask))
 
 
+#: What ``pandas.api.types.infer_dtype`` (missing values skipped) calls an object column
+#: holding only numbers (or booleans, or nothing but missing values).
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"})
+
+
+def _numbers_only(column):
+    from pandas.api.types import infer_dtype
+
+    return infer_dtype(column, skipna=True) in _NUMBERS
+
+
+def _object_numbers_as_float(X):
+    """A pandas DataFrame with its object columns of numbers made float64 (a new frame).
+
+    scikit-learn accepts such columns; their missing values (None, NaN, ``pd.NA``) become
+    NaN. Other object columns are left for :func:`_non_numeric_columns` to name.
+    """
+    if type(X).__module__.split(".")[0] != "pandas" or not hasattr(X, "dtypes"):
+        return X
+    names = [
+        name for name, dtype in X.dtypes.items() if dtype.kind == "O" and _numbers_only(X[name])
+    ]
+    if not names:
+        return X
+    X = X.copy(deep=False)
+    for name in names:
+        column = X[name]
+        X[name] = column.where(column.notna(), np.nan).astype(np.float64)
+    return X
+
+
 def _non_numeric_columns(X):
     module = type(X).__module__.split(".")[0]
     if module == "pandas" and hasattr(X, "dtypes"):
@@ -86,6 +117,7 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
             if plain is not X:
                 estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return plain.copy(order="K") if copy else plain  # keeps F order, as validate_data
+    X = _object_numbers_as_float(X)
     bad = _non_numeric_columns(X)
     if bad:
         listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
