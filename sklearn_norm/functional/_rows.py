@@ -276,6 +276,27 @@ def block_bytes(itemsize, n_values=0):
     return max(1, work_block_bytes(n_values, BLOCK_BYTES) * itemsize // 8)
 
 
+def rounded_once(call, x, out, kept=None):
+    """``call(x, out, kept)``, a block kernel; a float16 block runs in float32.
+
+    float16 holds too few bits for the kernels' intermediate steps (``x - mean``, the
+    reciprocal of the norm, their product: each rounded to float16 would put the result
+    up to 2 ulps off), so a float16 block is widened to float32, normalised there, and
+    rounded to float16 once (``out`` and ``kept`` are written only then, so ``out`` may
+    be ``x``).
+    """
+    if x.dtype != np.float16:
+        return call(x, out, kept)
+    wide = np.empty(x.shape, np.float32)
+    wide_kept = None if kept is None else np.empty(kept.shape, np.float32)
+    result = call(x.astype(np.float32), wide, wide_kept)
+    with np.errstate(over="ignore"):  # beyond float16: inf, quietly
+        np.copyto(out, wide, casting="same_kind")
+        if kept is not None:
+            np.copyto(kept, wide_kept, casting="same_kind")
+    return result
+
+
 def blockwise(kernel, x, *args):
     """``kernel(x[rows], *args, out=y[rows])`` on the chunk engine's row blocks of ``x``.
 
@@ -285,7 +306,7 @@ def blockwise(kernel, x, *args):
     out = np.empty_like(x)
 
     def one(start, stop):
-        kernel(x[start:stop], *args, out=out[start:stop])
+        rounded_once(lambda a, o, _: kernel(a, *args, out=o), x[start:stop], out[start:stop])
 
     map_blocks(
         one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize, x.size)
