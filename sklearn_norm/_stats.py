@@ -327,7 +327,10 @@ def _of_sparse(X, w, need):
     stored_w = _bincount(cols, w_entry, n_features)
     nan_w = _bincount(cols, w_entry * nan, n_features)
     count = total_w - nan_w
-    zeros_w = total_w - stored_w  # weight of the implicit zeros
+    # weight of the implicit zeros: exactly 0 where every row stores a value (the two sums
+    # round differently, and a constant column would get a variance of their difference)
+    n_stored = np.bincount(cols, minlength=n_features)
+    zeros_w = np.where(n_stored < n_rows, total_w - stored_w, 0.0)
     stats = Stats(float(total_w), count, has_inf=has_inf)
     values = np.where(nan, 0.0, data)
     if MOMENTS in need:
@@ -341,7 +344,7 @@ def _of_sparse(X, w, need):
         stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
         stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
-        implicit = np.bincount(cols, minlength=n_features) < n_rows
+        implicit = n_stored < n_rows
         stats.min = np.where(implicit, 0.0, np.nan)
         stats.max = stats.min.copy()
         np.fmin.at(stats.min, cols, data)
