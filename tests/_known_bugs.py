@@ -73,7 +73,26 @@ def _squares_overflow_or_underflow(X):
     return np.broadcast_to((top > 1e150) | ((top > 0) & (top < 1e-150)), X.shape)
 
 
-F64, F32 = np.float64, np.float32
+def _tiny_groups(params, X, layout, chunks):
+    """Groups of each row whose squares underflow, where eps does not dominate them."""
+    groups = params.get("n_groups", params.get("n_channels", 1))
+    _, top = _spread_of_groups(X, groups, axis=1)
+    bad = (top > 0) & (top < 1e-150) & (params.get("eps", 1e-5) < 1e-290)
+    return np.repeat(bad, X.shape[1] // groups, axis=1)
+
+
+def _log_overflow(params, X, layout, chunks):
+    """Values whose ``x + offset_`` overflows float64 (``offset="auto"`` of a -1e308)."""
+    A = np.asarray(X, dtype=LD)
+    if params.get("offset", 1.0) == "auto":
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            offset = 1 - np.minimum(0, np.nanmin(A, axis=0))
+    else:
+        offset = LD(params.get("offset", 1.0))
+    return np.abs(A + offset) > np.finfo(np.float64).max if not params.get("signed") else A != A
+
+
 KNOWN = {
     "sklearn-near-constant": Known(
         ("zscore", "minmax"),
@@ -94,7 +113,7 @@ KNOWN = {
         spoils=lambda params, X, layout, chunks: _few_ulps(X),
     ),
     "torch-few-ulps-variance-rows": Known(
-        ("layernorm", "instancenorm", "groupnorm"),
+        ("layernorm", "instancenorm", "groupnorm", "layer_norm", "instance_norm", "group_norm"),
         "issue 13 'Near-constant features', layer_norm (i13num)",
         (
             "layernorm",
@@ -144,6 +163,27 @@ KNOWN = {
         ("zscore", {}, np.array([[1e200], [2e200], [3e200]]), None, None),
         spoils=lambda params, X, layout, chunks: _squares_overflow_or_underflow(X),
         raises="too large for float64 statistics|overflow encountered",
+    ),
+    "squares-underflow-rows": Known(
+        ("layernorm", "instancenorm", "groupnorm", "layer_norm", "instance_norm", "group_norm"),
+        "found by this test (i13ci report): eps=0 and squares below float64's normal range",
+        ("layernorm", {"eps": 0.0}, np.array([[2e-305, -3e-305, -5e-305]]), None, None),
+        spoils=_tiny_groups,
+    ),
+    "log-offset-overflow": Known(
+        ("log",),
+        "found by this test (i13ci report): x + offset_ beyond float64 gives inf",
+        ("log", {"offset": "auto"}, np.array([[-1.3e308], [1.5e308]]), None, None),
+        spoils=_log_overflow,
+    ),
+    "minmax-overflowing-range": Known(
+        ("minmax",),
+        "issue 13 'Other promises', data spanning -1e308..1e308 (i13num)",
+        ("minmax", {}, np.array([[-1e308], [1e308]]), None, None),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(
+            np.nan_to_num(np.ptp(X.astype(LD), axis=0)) > np.finfo(np.float64).max, X.shape
+        ),
+        raises="range of column .* overflows float64",
     ),
 }
 

@@ -141,6 +141,15 @@ def decimal(X, per_feature=True):
     return want, np.abs(want), np.zeros(X.shape)
 
 
+def decimal_by(X, n_digits):
+    """``x / 10**n_digits`` (fractions), rounded once."""
+    power = Fraction(10) ** int(n_digits)
+    want = np.array(
+        [v if not math.isfinite(v) else float(Fraction(v) / power) for v in X.ravel().tolist()]
+    ).reshape(X.shape)
+    return want, np.abs(want), np.zeros(X.shape)
+
+
 def _digits(m):
     """The smallest j with ``m < float(10**j)`` (the float64 nearest power of ten)."""
     j = math.floor(math.log10(m)) - 1
@@ -152,9 +161,9 @@ def _digits(m):
 def log(X, base=math.e, signed=False, offset=1.0):
     """``log(x + offset) / log(base)`` (or signed ``log1p``) in long double; NaN off-domain."""
     A = np.asarray(X, dtype=LD)
-    if offset == "auto":
-        offset = 1 - np.minimum(0, _quiet(np.nanmin, A, 0))
-        offset = np.where(np.isnan(offset), 1, offset)
+    if offset == "auto" and not signed:  # x + 1 - min(0, min x) as (x - min) + 1
+        low = np.minimum(0, _quiet(np.nanmin, A, 0))
+        A, offset = A - np.where(np.isnan(low), 0, low), LD(1)
     ln_base = np.log(LD(base))
     with np.errstate(all="ignore"):
         if signed:
