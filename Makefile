@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 LINT_PATHS := $(wildcard sklearn_norm tests benchmarks examples)
 
-.PHONY: install test lint demo bench docs test-torch clean
+.PHONY: install test lint demo bench docs test-torch fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ lint: $(STAMP)
 
 test: lint
 	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+
+# The differential tests (tests/test_differential*.py) with many new hypothesis examples
+# (the 'fuzz' profile in tests/conftest.py); KNOWN_BUGS=off exempts no known bug.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 -q -p no:randomly \
+		tests/test_differential.py tests/test_differential_functional.py
 
 demo: $(STAMP)
 	$(BIN)/python -m sklearn_norm.demo

@@ -1,4 +1,29 @@
 import os
 
+from hypothesis import HealthCheck, settings
+
 # scikit-learn reads this when it is first imported: it turns on the Array API checks.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+# Hypothesis: `make test` is deterministic (the same examples every run, whatever the test
+# order, no example database replaying an earlier run's failures); `make fuzz`
+# (HYPOTHESIS_PROFILE=fuzz) draws new examples, many more, and prints how to reproduce one.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_QUIET,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    derandomize=False,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_QUIET,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,0 +1,202 @@
+"""Bugs the differential tests know of, each with the inputs it spoils and a fix in flight.
+
+An entry exempts exactly the outputs it spoils (the columns, rows or groups of that kind
+of input) or the error it raises, nothing else. Every entry has a minimal example that
+``test_differential.py::test_known_bug_is_still_there`` checks still fails (a strict
+xfail): when a fix lands, that test fails, and the entry must go. ``make fuzz`` with
+``KNOWN_BUGS=off`` exempts nothing.
+"""
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+LD = np.longdouble
+EPS = float(np.finfo(np.float64).eps)
+OFF = os.environ.get("KNOWN_BUGS", "on") == "off"
+
+
+@dataclass
+class Known:
+    """A bug: which estimators it hits, the outputs it spoils, and a minimal example."""
+
+    names: tuple
+    source: str  # the issue item it is listed under, and who fixes it
+    example: tuple  # (name, params, X, sparse layout or None, chunks or None)
+    spoils: object = None  # (params, X, layout, chunks) -> bool mask of the outputs
+    raises: str = ""  # or the text of the error it raises instead of a result
+
+
+def _spread_of_groups(X, n_groups, axis):
+    """Per column (axis 0) or per group of each row (axis 1): std and max |x| of non-NaN."""
+    A = np.asarray(X, dtype=LD)
+    G = A if axis == 0 else A.reshape(A.shape[0], n_groups, -1)
+    over = 0 if axis == 0 else -1
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups
+        return np.sqrt(np.nanvar(G, axis=over)), np.nanmax(np.abs(G), axis=over)
+
+
+def _few_ulps(X, n_groups=1, axis=0):
+    """Groups whose spread is a few ulps of their magnitude (a variance of rounding noise)."""
+    std, top = _spread_of_groups(X, n_groups, axis)
+    size = X.shape[0] if axis == 0 else X.shape[1] // n_groups
+    bad = (std > 0) & (std <= 64 * size * EPS * top)
+    if axis == 0:
+        return np.broadcast_to(bad, X.shape)
+    return np.repeat(bad, size, axis=1)
+
+
+def _sklearn_constant(params, X, layout, chunks):
+    """Columns scikit-learn counts as constant (with a factor 4 of margin)."""
+    n = (~np.isnan(X)).sum(axis=0)
+    A = np.asarray(X, dtype=LD)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups
+        mean, var = np.nanmean(A, axis=0), np.nanvar(A, axis=0)
+        rng = np.nanmax(A, axis=0) - np.nanmin(A, axis=0)
+    bound = n * EPS * var + (n * EPS * mean) ** 2
+    eps = np.finfo(np.float64 if X.dtype == np.float16 else X.dtype).eps
+    return np.broadcast_to((var <= 4 * bound) | (rng < 40 * eps), X.shape)
+
+
+def _rows_of_groups(params, X, layout, chunks):
+    groups = params.get("n_groups", params.get("n_channels", 1))
+    return _few_ulps(X, groups, axis=1)
+
+
+def _squares_overflow_or_underflow(X):
+    """Columns whose squares overflow float64 or fall into its subnormals."""
+    top = np.nanmax(np.abs(np.where(np.isnan(X), 0, X.astype(np.float64))), axis=0)
+    return np.broadcast_to((top > 1e150) | ((top > 0) & (top < 1e-150)), X.shape)
+
+
+def _tiny_groups(params, X, layout, chunks):
+    """Groups of each row whose squares underflow, where eps does not dominate them."""
+    groups = params.get("n_groups", params.get("n_channels", 1))
+    _, top = _spread_of_groups(X, groups, axis=1)
+    bad = (top > 0) & (top < 1e-150) & (params.get("eps", 1e-5) < 1e-290)
+    return np.repeat(bad, X.shape[1] // groups, axis=1)
+
+
+def _log_overflow(params, X, layout, chunks):
+    """Values whose ``x + offset_`` overflows float64 (``offset="auto"`` of a -1e308)."""
+    A = np.asarray(X, dtype=LD)
+    if params.get("offset", 1.0) == "auto":
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            offset = 1 - np.minimum(0, np.nanmin(A, axis=0))
+    else:
+        offset = LD(params.get("offset", 1.0))
+    return np.abs(A + offset) > np.finfo(np.float64).max if not params.get("signed") else A != A
+
+
+KNOWN = {
+    "sklearn-near-constant": Known(
+        ("zscore", "minmax"),
+        "issue 13 'Near-constant features' (i13num)",
+        ("minmax", {}, np.array([[0.1 + 0.2], [0.3], [0.3]]), None, None),
+        spoils=_sklearn_constant,
+    ),
+    "torch-few-ulps-variance": Known(
+        ("batchnorm",),
+        "issue 13 'Near-constant features', BatchNormScaler(eps=1e-12) (i13num)",
+        (
+            "batchnorm",
+            {"eps": 1e-12},
+            np.array([[1e12], [1e12 + 0.001], [1e12 + 0.002]]),
+            None,
+            None,
+        ),
+        spoils=lambda params, X, layout, chunks: _few_ulps(X),
+    ),
+    "torch-few-ulps-variance-rows": Known(
+        ("layernorm", "instancenorm", "groupnorm", "layer_norm", "instance_norm", "group_norm"),
+        "issue 13 'Near-constant features', layer_norm (i13num)",
+        (
+            "layernorm",
+            {"eps": 1e-12},
+            np.array([[1e12, 1e12 + 0.001, 1e12 + 0.002, 1e12]]),
+            None,
+            None,
+        ),
+        spoils=_rows_of_groups,
+    ),
+    "minmax-overflowing-width": Known(
+        ("minmax",),
+        "issue 13 'Other promises', feature_range=(-1e308, 1e308) (i13num)",
+        ("minmax", {"feature_range": (-1e308, 1e308)}, np.array([[1.0], [2.0]]), None, None),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(
+            params.get("feature_range", (0, 1))[0] == -1e308, X.shape
+        ),
+        raises="invalid value|overflow",
+    ),
+    "sparse-duplicates": Known(
+        ("decimal", "log", "zscore", "unitnorm"),
+        "issue 13 'Sparse', non-canonical matrices (i13num)",
+        ("log", {"signed": True}, np.array([[3.0], [0.0]]), "duplicates", None),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(layout == "duplicates", X.shape),
+    ),
+    "sparse-zero-variance-cast": Known(
+        ("zscore",),
+        "issue 13 'Sparse', ZScoreScaler(with_mean=False) of all zeros (i13num)",
+        ("zscore", {"with_mean": False}, np.zeros((3, 2)), "canonical", None),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(
+            layout is not None and (X == 0).all(axis=0), X.shape
+        ),
+        raises="Cannot cast ufunc",
+    ),
+    "batchnorm-one-row-chunk": Known(
+        ("batchnorm",),
+        "issue 13 'Other promises', partial_fit of a first chunk of one row (i13num)",
+        ("batchnorm", {}, np.array([[1.0], [2.0], [4.0]]), None, [(0, 1), (1, 3)]),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(
+            any(((~np.isnan(X[a:b])).sum(axis=0) < 2).any() for a, b in chunks or ()), X.shape
+        ),
+        raises="[01] samples? in column",
+    ),
+    "squares-beyond-float64": Known(
+        ("zscore", "batchnorm"),
+        "found by this test (i13ci report): sums of squares overflow or underflow",
+        ("zscore", {}, np.array([[1e200], [2e200], [3e200]]), None, None),
+        spoils=lambda params, X, layout, chunks: _squares_overflow_or_underflow(X),
+        raises="too large for float64 statistics|overflow encountered",
+    ),
+    "squares-underflow-rows": Known(
+        ("layernorm", "instancenorm", "groupnorm", "layer_norm", "instance_norm", "group_norm"),
+        "found by this test (i13ci report): eps=0 and squares below float64's normal range",
+        ("layernorm", {"eps": 0.0}, np.array([[2e-305, -3e-305, -5e-305]]), None, None),
+        spoils=_tiny_groups,
+    ),
+    "log-offset-overflow": Known(
+        ("log",),
+        "found by this test (i13ci report): x + offset_ beyond float64 gives inf",
+        ("log", {"offset": "auto"}, np.array([[-1.3e308], [1.5e308]]), None, None),
+        spoils=_log_overflow,
+    ),
+    "minmax-overflowing-range": Known(
+        ("minmax",),
+        "issue 13 'Other promises', data spanning -1e308..1e308 (i13num)",
+        ("minmax", {}, np.array([[-1e308], [1e308]]), None, None),
+        spoils=lambda params, X, layout, chunks: np.broadcast_to(
+            np.nan_to_num(np.ptp(X.astype(LD), axis=0)) > np.finfo(np.float64).max, X.shape
+        ),
+        raises="range of column .* overflows float64",
+    ),
+}
+
+
+def exempt(name, params, X, layout, chunks):
+    """The outputs that a known bug spoils (a bool mask like ``X``), and the known errors."""
+    mask, errors = np.zeros(X.shape, dtype=bool), []
+    if OFF:
+        return mask, errors
+    for bug in KNOWN.values():
+        if name in bug.names:
+            if bug.spoils is not None:
+                mask = mask | bug.spoils(params, X, layout, chunks)
+            if bug.raises and (bug.spoils is None or bug.spoils(params, X, layout, chunks).any()):
+                errors.append(bug.raises)
+    return mask, errors
