@@ -33,7 +33,8 @@ import numpy as np
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 INSTALL = 'pip install "sklearn-norm[cli]"'
-BLOCK_SIZE = 1 << 22  # bytes of CSV parsed at a time; a row must fit in one block
+BLOCK_SIZE = 1 << 20  # bytes of CSV parsed at a time (a row must fit in one)
+_ROWS_PER_WRITE = 1 << 14  # rows formatted as CSV text at a time (bounds the text's memory)
 _QUOTE = re.compile('[",\r\n]')  # a field holding one of these is quoted
 
 
@@ -351,17 +352,19 @@ class ChunkWriter:
         if self._stream is None:
             self._raw, self._stream = _open(self.path, self.codec, "wb")
             self._stream.write((",".join(map(_quoted, table.column_names)) + "\n").encode())
-        if not table.num_rows:
-            return
+        for piece in table.to_batches(max_chunksize=_ROWS_PER_WRITE):
+            self._write_lines(piece)
+
+    def _write_lines(self, batch):
         pc, text = self._pc, self._bytes
         texts = [
-            self._text(name, column) for name, column in zip(table.column_names, table.columns)
+            self._text(name, column) for name, column in zip(batch.schema.names, batch.columns)
         ]
         rows = pc.binary_join_element_wise(*texts, text(",")) if len(texts) > 1 else texts[0]
-        for lines in pc.binary_join_element_wise(rows, text(""), text("\n")).chunks:
-            _, offsets, data = lines.buffers()
-            ends = np.frombuffer(offsets, np.int64)[[lines.offset, lines.offset + len(lines)]]
-            self._stream.write(memoryview(data)[ends[0] : ends[1]])
+        lines = pc.binary_join_element_wise(rows, text(""), text("\n"))
+        _, offsets, data = lines.buffers()
+        ends = np.frombuffer(offsets, np.int64)[[lines.offset, lines.offset + len(lines)]]
+        self._stream.write(memoryview(data)[ends[0] : ends[1]])
 
     def _text(self, name, column):
         """``column`` as CSV fields: bytes, shortest round-trip floats, quotes where needed."""

@@ -139,9 +139,18 @@ def _columns(args):
     return [c.strip() for part in args.columns for c in part.split(",") if c.strip()]
 
 
-def _values(table, columns):
-    """The ``columns`` of an Arrow table as numpy arrays (missing values as NaN)."""
-    return {c: table.column(c).to_numpy() for c in columns}
+def _matrix(table, columns, names=True):
+    """The ``columns`` of an Arrow table as one 2-D array (missing values as NaN).
+
+    float32 when every column is float32, else float64; a DataFrame naming the columns
+    (without a copy) when ``names``.
+    """
+    pa = arrow()[0]
+    single = all(table.schema.field(c).type == pa.float32() for c in columns)
+    values = np.empty((table.num_rows, len(columns)), np.float32 if single else np.float64)
+    for j, c in enumerate(columns):
+        values[:, j] = table.column(c).to_numpy()
+    return pd.DataFrame(values, columns=columns, copy=False) if names else values
 
 
 def _merge(table, consumed, produced, values):
@@ -175,14 +184,13 @@ def _merge(table, consumed, produced, values):
 def _call(method, table, consumed, produced, inverse):
     if not table.num_rows:  # a file with a header and no rows: nothing to scale
         return np.empty((0, len(produced)))
-    values = _values(table, consumed)
     if not inverse:
-        return method(pd.DataFrame(values))
+        return method(_matrix(table, consumed))
     # inverse_transform's input has the output's columns (kept statistics too), not the
     # fitted ones: pass plain values and silence the feature-name check made for transform.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return method(np.column_stack([v.astype(np.float64) for v in values.values()]))
+        return method(_matrix(table, consumed, names=False))
 
 
 def _progress(args, label, reader):
@@ -214,7 +222,7 @@ def _fit(args):
     with _progress(args, "fit", reader) as bar:
         for table in _chunks(reader, bar, columns, others=False):
             if table.num_rows:
-                scaler.partial_fit(pd.DataFrame(_values(table, columns)))
+                scaler.partial_fit(_matrix(table, columns))
                 n_rows += table.num_rows
     if not n_rows:
         raise UserError(f"{str(reader.path)!r} has no rows to fit on")
