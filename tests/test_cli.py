@@ -307,3 +307,17 @@ def test_cli_python_dash_m(csv, tmp_path):
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 1 and proc.stderr.startswith("sklearn-norm: error: no such file")
+
+
+def test_cli_bench_script_runs_on_a_tiny_file(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_cli.py"
+    spec = importlib.util.spec_from_file_location("bench_cli", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.main(["--rows", "2000", "--repeat", "1"])
+    ((wall, cpu, rss),) = result["runs"]
+    assert wall > 0 and cpu > 0 and rss > 0 and result["pandas_write"] > 0
+    assert "| **sklearn-norm median** |" in capsys.readouterr().out
