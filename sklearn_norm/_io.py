@@ -1,8 +1,7 @@
 """Chunked, faithful reading and writing of CSV and Parquet files, for the command line.
 
 Both formats go through pyarrow (the ``cli`` extra): its CSV reader parses blocks of
-:data:`BLOCK_SIZE` bytes on threads, and a chunk is written as one buffer built by
-pyarrow's compute functions, about ten times faster than ``DataFrame.to_csv``.
+:data:`BLOCK_SIZE` bytes on threads.
 
 * A :class:`Reader` yields a file's rows as Arrow tables of ``chunksize`` rows; a lone
   last row joins the chunk before it (a one-row batch has no unbiased variance, which
@@ -11,10 +10,9 @@ pyarrow's compute functions, about ten times faster than ``DataFrame.to_csv``.
   (quoted where a field needs quotes: a ``,``, ``"``, CR or LF); in Parquet they keep their
   Arrow arrays. A blank line is a missing value in a one-column CSV file and skipped
   otherwise, as pandas does.
-* A :class:`ChunkWriter` appends tables to a temporary file beside the target, moved over
-  the final name only when everything is written (:func:`atomic_path`): a failed or
-  interrupted run never leaves a half-written output. Scaled floats are written as the
-  shortest text that parses back to the same float64 (or float32); NaN as an empty field.
+* :func:`atomic_path` gives a temporary file beside the target, moved over the final name
+  only when everything is written: a failed or interrupted run never leaves a
+  half-written output (``_writer.ChunkWriter`` writes the chunks there).
 * Compression follows the file name: ``.gz``, ``.bz2``, ``.zst`` (pyarrow's codecs) and
   ``.xz`` (Python's :mod:`lzma`), for input and output.
 """
@@ -28,14 +26,10 @@ import re
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 INSTALL = 'pip install "sklearn-norm[cli]"'
 BLOCK_SIZE = 1 << 20  # bytes of CSV parsed at a time (a row must fit in one)
-_ROWS_PER_WRITE = 1 << 14  # rows formatted as CSV text at a time (bounds the text's memory)
-_QUOTE = re.compile('[",\r\n]')  # a field holding one of these is quoted
 
 
 class UserError(Exception):
@@ -77,7 +71,7 @@ def compression(path):
     return COMPRESSION.get(Path(path).suffix.lower())
 
 
-def _open(path, codec, mode):
+def open_stream(path, codec, mode):
     """``(raw, stream)``: the file and the (de)compressing stream over it."""
     pa = arrow()[0]
     if codec == "xz":
@@ -113,7 +107,8 @@ class _WholeLineEnds(io.RawIOBase):
         return data
 
 
-def _close(raw, stream):
+def close_stream(raw, stream):
+    """Close a ``(raw, stream)`` pair from :func:`open_stream`."""
     stream.close()
     raw.close()
 
@@ -185,7 +180,7 @@ class Reader:
             raise UserError(f"{self._where()} is not a Parquet file ({exc})") from None
 
     def _csv_reader(self, convert, scaled=(), one_column=False):
-        raw, stream = _open(self.path, compression(self.path), "rb")
+        raw, stream = open_stream(self.path, compression(self.path), "rb")
         options = self._csv.ParseOptions(
             newlines_in_values=True, ignore_empty_lines=not one_column
         )
@@ -197,13 +192,13 @@ class Reader:
                 convert_options=convert,
             )
         except BaseException as exc:
-            _close(raw, stream)
+            close_stream(raw, stream)
             raise self._csv_error(exc, scaled) from None
         return raw, stream, reader
 
     def _csv_schema(self):
         raw, stream, reader = self._csv_reader(self._csv.ConvertOptions())
-        _close(raw, stream)
+        close_stream(raw, stream)
         return reader.schema
 
     def _csv_error(self, exc, scaled):
@@ -274,7 +269,7 @@ class Reader:
         except (pa.ArrowInvalid, OSError, EOFError, lzma.LZMAError) as exc:
             raise self._csv_error(exc, scaled) from None
         finally:
-            _close(raw, stream)
+            close_stream(raw, stream)
 
     def _check(self, scaled):
         missing = [c for c in scaled if c not in self.columns]
@@ -315,92 +310,3 @@ def atomic_path(path):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _quoted(name):
-    return '"' + name.replace('"', '""') + '"' if _QUOTE.search(name) else name
-
-
-class ChunkWriter:
-    """Append Arrow tables to a CSV or Parquet file (a temporary one, see :func:`atomic_path`).
-
-    Parameters
-    ----------
-    path : path-like
-        Where to write.
-    fmt : {"csv", "parquet"}
-        The format.
-    codec : str or None, default=None
-        Compression of a CSV file (a value of :data:`COMPRESSION`).
-    """
-
-    def __init__(self, path, fmt, codec=None):
-        self.path, self.format, self.codec = Path(path), fmt, codec
-        self._pa, _, self._pc, self._pq = arrow()
-        self._stream = self._parquet = None
-        self.n_chunks = 0
-
-    def write(self, table):
-        """Append the rows of ``table``; the first one fixes the columns and their types."""
-        if self.format == "csv":
-            self._write_csv(table)
-        else:
-            self._write_parquet(table)
-        self.n_chunks += 1
-
-    def _write_csv(self, table):
-        if self._stream is None:
-            self._raw, self._stream = _open(self.path, self.codec, "wb")
-            self._stream.write((",".join(map(_quoted, table.column_names)) + "\n").encode())
-        for piece in table.to_batches(max_chunksize=_ROWS_PER_WRITE):
-            self._write_lines(piece)
-
-    def _write_lines(self, batch):
-        pc, text = self._pc, self._bytes
-        texts = [
-            self._text(name, column) for name, column in zip(batch.schema.names, batch.columns)
-        ]
-        rows = pc.binary_join_element_wise(*texts, text(",")) if len(texts) > 1 else texts[0]
-        lines = pc.binary_join_element_wise(rows, text(""), text("\n"))
-        _, offsets, data = lines.buffers()
-        ends = np.frombuffer(offsets, np.int64)[[lines.offset, lines.offset + len(lines)]]
-        self._stream.write(memoryview(data)[ends[0] : ends[1]])
-
-    def _text(self, name, column):
-        """``column`` as CSV fields: bytes, shortest round-trip floats, quotes where needed."""
-        pa, pc = self._pa, self._pc
-        kind = column.type
-        if not (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):
-            try:
-                column = column.cast(pa.large_string())
-            except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
-                raise UserError(
-                    f"column {name!r} ({kind}) cannot be written as CSV text; write Parquet"
-                ) from None
-        column = column.cast(pa.large_binary()).fill_null(b"")
-        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
-            return column
-        needs = pc.match_substring_regex(column, _QUOTE.pattern)
-        if not pc.any(needs).as_py():
-            return column
-        escaped = pc.replace_substring(column, '"', '""')
-        quote = self._bytes('"')
-        quoted = pc.binary_join_element_wise(quote, escaped, quote, self._bytes(""))
-        return pc.if_else(needs, quoted, column)
-
-    def _bytes(self, text):
-        return self._pa.scalar(text.encode(), self._pa.large_binary())
-
-    def _write_parquet(self, table):
-        metadata = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"pandas"}
-        table = table.replace_schema_metadata(metadata)  # pandas' dtypes of the input
-        if self._parquet is None:
-            self._parquet = self._pq.ParquetWriter(self.path, table.schema)
-        self._parquet.write_table(table)
-
-    def close(self):
-        """Finish the file."""
-        if self._stream is not None:
-            _close(self._raw, self._stream)
-        if self._parquet is not None:
-            self._parquet.close()

@@ -27,7 +27,6 @@ from . import __version__
 from ._io import (
     COMPRESSION,
     FORMATS,
-    ChunkWriter,
     Reader,
     UserError,
     arrow,
@@ -37,6 +36,7 @@ from ._io import (
 )
 from ._persist import SAVE_FORMATS, load, save, save_format
 from ._registry import _REGISTRY, make_scaler
+from ._writer import ChunkWriter
 
 PROG = "sklearn-norm"
 

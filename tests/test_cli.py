@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 
 from sklearn_norm import make_scaler
-from sklearn_norm._io import ChunkWriter
 from sklearn_norm._persist import load
+from sklearn_norm._writer import ChunkWriter
 from sklearn_norm.cli import _merge, main
 
 N_ROWS = 500
