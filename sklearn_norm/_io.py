@@ -199,9 +199,15 @@ class Reader:
     def _csv_schema(self):
         raw, stream, reader = self._csv_reader(self._csv.ConvertOptions())
         close_stream(raw, stream)
+        try:
+            reader.schema.names  # noqa: B018 (decodes the names)
+        except UnicodeDecodeError as exc:
+            raise self._csv_error(exc, ()) from None
         return reader.schema
 
     def _csv_error(self, exc, scaled):
+        if isinstance(exc, UnicodeDecodeError):
+            return UserError(f"the header of {self._where()} is not UTF-8 text ({exc})")
         if not isinstance(exc, (self._pa.ArrowInvalid, OSError, EOFError, lzma.LZMAError)):
             return exc
         text = " ".join(str(exc).split())

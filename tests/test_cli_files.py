@@ -67,6 +67,19 @@ def test_cli_passes_awkward_text_through_byte_for_byte(tmp_path):
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
+def test_cli_passes_any_encoding_through(tmp_path, capsys):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes("name,x\ncafé,1\nbar,3\n".encode("latin-1"))
+    assert run("fit-transform", src, "-m", "minmax", "-o", out, "-q") == 0
+    lines = [line.split(b",") for line in out.read_bytes().split(b"\n")]
+    assert [line[0] for line in lines] == [b"name", "café".encode("latin-1"), b"bar", b""]
+    assert [float(line[1]) for line in lines[1:-1]] == [0.0, 1.0]
+    src.write_bytes("né,x\na,1\n".encode("latin-1"))
+    assert run("fit-transform", src, "-m", "minmax", "-o", out, "-q") == 1
+    err = capsys.readouterr().err
+    assert "the header of" in err and "not UTF-8" in err
+
+
 def test_cli_blank_line_in_one_column_csv_is_a_missing_value(tmp_path):
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     src.write_text("x\n1\n\n3\n\n5\n")
