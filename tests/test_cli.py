@@ -319,5 +319,5 @@ def test_cli_bench_script_runs_on_a_tiny_file(capsys):
     spec.loader.exec_module(bench)
     result = bench.main(["--rows", "2000", "--repeat", "1"])
     ((wall, cpu, rss),) = result["runs"]
-    assert wall > 0 and cpu > 0 and rss > 0 and result["pandas_write"] > 0
+    assert wall > 0 and cpu > 0 and rss > 0 and min(result["pandas_write"]) > 0
     assert "| **sklearn-norm median** |" in capsys.readouterr().out
