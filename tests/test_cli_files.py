@@ -145,17 +145,19 @@ def test_cli_error_is_one_whole_line(tmp_path, capsys, monkeypatch):
 
 
 def test_cli_error_in_a_late_chunk_leaves_the_output_as_it_was(tmp_path, capsys):
-    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    clean, src, out = tmp_path / "clean.csv", tmp_path / "in.csv", tmp_path / "out.csv"
     rows = [f"r{i},{i}.5" for i in range(300)]
-    rows[290] = "r290,oops"
+    clean.write_text("code,x\n" + "\n".join(rows) + "\n")
+    rows[290] = "r290,oops"  # after 18 chunks of 16 rows are written
     src.write_text("code,x\n" + "\n".join(rows) + "\n")
     out.write_text("previous result\n")
-    argv = ["fit-transform", src, "-m", "zscore", "-c", "x", "-o", out, "--chunksize", 16]
+    assert run("fit", clean, "-m", "zscore", "-o", tmp_path / "s.skops", "-q") == 0
+    argv = ["transform", src, "-s", tmp_path / "s.skops", "-o", out, "--chunksize", 16]
     assert run(*argv) == 1
     err = capsys.readouterr().err
     assert "'x'" in err and "oops" in err
     assert out.read_text() == "previous result\n"
-    assert sorted(os.listdir(tmp_path)) == ["in.csv", "out.csv"]
+    assert sorted(os.listdir(tmp_path)) == ["clean.csv", "in.csv", "out.csv", "s.skops"]
 
 
 def test_cli_momentum_with_a_one_row_last_chunk(tmp_path):
