@@ -18,11 +18,11 @@ class MaxAbsScaler(ColumnScaler):
 
     so every feature lands in ``[-1, 1]`` without being shifted: zeros stay zeros and
     sparse input stays sparse. :math:`\\varepsilon` is the machine epsilon of the
-    training data's dtype. The results are scikit-learn's to the last bit: ``max_abs_``
-    and ``scale_`` keep the training data's floating dtype, dense data is divided by
-    ``scale_`` and sparse stored values are multiplied by ``1 / scale_``, as
-    scikit-learn does. NaN values are ignored by ``fit`` and stay NaN; a feature with no
-    value gets a NaN scale.
+    training data's dtype. The results are scikit-learn's to the last bit: dense data is
+    divided by ``scale_``, sparse stored values are multiplied by ``1 / scale_`` (in the
+    training dtype), as scikit-learn does; ``max_abs_`` and ``scale_`` hold the same
+    values as scikit-learn's, in float64 (scikit-learn keeps the training dtype). NaN
+    values are ignored by ``fit`` and stay NaN; a feature with no value gets a NaN scale.
 
     Parameters
     ----------
@@ -32,7 +32,7 @@ class MaxAbsScaler(ColumnScaler):
     Attributes
     ----------
     max_abs_ : ndarray of shape (n_features,)
-        Largest absolute training value per feature.
+        Largest absolute training value per feature (float64).
     scale_ : ndarray of shape (n_features,)
         ``max_abs_``, 1 where it is below ``10 * eps``.
     n_samples_seen_ : int
@@ -70,19 +70,18 @@ class MaxAbsScaler(ColumnScaler):
         return None
 
     def _check_values(self, X, stats):
-        # As scikit-learn, the learned arrays keep the training data's dtype (the largest
-        # over partial_fit calls); ``_learn`` takes it from here.
+        # the training data's floating dtype (the widest over partial_fit calls), whose
+        # eps scikit-learn's threshold uses and in which it keeps ``scale_``
         dtype = _float_dtype(X)
-        if hasattr(self, "max_abs_"):
-            dtype = np.result_type(self.max_abs_.dtype, dtype)
-        self._dtype = dtype
+        if hasattr(self, "_fit_dtype_"):
+            dtype = np.result_type(self._fit_dtype_, dtype)
+        self._fit_dtype_ = dtype.name
 
     def _learn(self, stats):
-        dtype = self.__dict__.pop("_dtype")
-        max_abs = np.fmax(np.abs(stats.min), np.abs(stats.max)).astype(dtype)
+        max_abs = np.fmax(np.abs(stats.min), np.abs(stats.max))
         return {
             "max_abs_": max_abs,
-            "scale_": max_abs_divisor(max_abs),
+            "scale_": max_abs_divisor(max_abs, self._fit_dtype_),
             "n_samples_seen_": int(stats.n_rows),
         }
 
@@ -98,7 +97,8 @@ class MaxAbsScaler(ColumnScaler):
         elif copy:
             X = X.copy()
         reject_inf(self, sparse_inf_columns(X))
-        factor = self.scale_ if inverse else 1.0 / self.scale_
+        # ``1 / scale_`` rounded to the training dtype, as scikit-learn's
+        factor = self.scale_ if inverse else 1.0 / self.scale_.astype(self._fit_dtype_)
         max_abs_kernel(factor[sparse_columns(X)], inverse=True)(X.data, out=X.data)
         return X
 

@@ -1,10 +1,10 @@
 """Maximum-absolute scaling: each feature divided by its largest absolute value.
 
-The numerics are scikit-learn's ``MaxAbsScaler``, step for step, so the results are the
-same to the last bit: the divisor is the maximum absolute value, except that one below
-``10 * eps`` of its dtype counts as 1 (scikit-learn's ``_handle_zeros_in_scale``); dense
-data is divided by it, sparse stored values are multiplied by its reciprocal
-(scikit-learn's ``inplace_column_scale``), each operation in the dtypes numpy gives it.
+The numerics are scikit-learn's ``MaxAbsScaler``, so the results are the same to the last bit: the
+divisor is the maximum absolute value, except that one below ``10 * eps`` of the
+training dtype counts as 1 (scikit-learn's ``_handle_zeros_in_scale``); dense data is
+divided by it, sparse stored values are multiplied by its reciprocal (scikit-learn's
+``inplace_column_scale``, see ``MaxAbsScaler``), each in the precision numpy uses there.
 """
 
 import numpy as np
@@ -13,46 +13,56 @@ from .._xp import to_numpy
 from . import _checks, _ops
 
 
-def max_abs_divisor(max_abs, dtype=None):
-    """``scale_`` from ``max_abs_``: a maximum below ``10 * eps`` counts as 1.
+def max_abs_divisor(max_abs, dtype=np.float64):
+    """``scale_`` from ``max_abs_``: a maximum below ``10 * eps`` of ``dtype`` counts as 1.
 
     Parameters
     ----------
     max_abs : array-like of shape (n_features,)
         Largest absolute value per feature (NaN where a feature has no value).
-    dtype : dtype or None, default=None
-        The dtype of the divisor, whose ``eps`` sets the threshold (the training data's,
-        as in scikit-learn); None keeps ``max_abs``'s floating dtype (float64 else).
+    dtype : dtype, default=float64
+        The floating dtype whose ``eps`` sets the threshold: the training data's, as in
+        scikit-learn.
 
     Returns
     -------
-    scale : ndarray of shape (n_features,)
-        The divisor, in ``dtype``; NaN stays NaN.
+    scale : float64 ndarray of shape (n_features,)
+        The divisor; NaN stays NaN.
     """
-    max_abs = np.asarray(to_numpy(max_abs))
-    if dtype is None:
-        dtype = max_abs.dtype if max_abs.dtype.kind == "f" else np.float64
-    scale = max_abs.astype(dtype, copy=True)
+    scale = np.array(to_numpy(max_abs), dtype=np.float64)
     scale[scale < 10 * np.finfo(dtype).eps] = 1.0
     return scale
 
 
-def max_abs_kernel(scale, inverse=False):
-    """Kernel of :func:`max_abs_scale`: ``x / scale``, and back ``x * scale``.
+def _in_dtype(factor, dtype):
+    """``factor`` in ``dtype`` where that holds it exactly, else float64.
 
-    ``kernel(x, out=None)``; on numpy the operation runs in the dtype numpy chooses for
-    ``x`` and ``scale`` and the result keeps ``x``'s dtype (written into ``out`` when
-    given). A result beyond ``x``'s dtype is infinite, without a warning.
+    numpy then runs the same loop as on scikit-learn's ``scale_`` (kept in the training
+    dtype): a float32 factor on float32 data, a float64 one on float32 data after a
+    float64 fit (computed in float64, rounded once to float32).
+    """
+    with np.errstate(over="ignore"):
+        narrow = _ops.cast(factor, dtype)
+    exact = np.array_equal(narrow.astype(np.float64), factor, equal_nan=True)
+    return narrow if exact else _ops.cast(factor, np.float64)
+
+
+def max_abs_kernel(factor, inverse=False):
+    """Kernel of :func:`max_abs_scale`: ``x / factor``, and back ``x * factor``.
+
+    ``kernel(x, out=None)``; the result keeps ``x``'s dtype (written into ``out`` when
+    given, on numpy). A result beyond ``x``'s dtype is infinite, without a warning.
     """
     operation = "multiply" if inverse else "divide"
+    prepared = _ops.per_dtype(lambda dt: _in_dtype(factor, dt))
 
     def kernel(x, out=None):
         if isinstance(x, np.ndarray):
             out = np.empty_like(x) if out is None else out
             with np.errstate(over="ignore"):
-                return getattr(np, operation)(x, scale, out=out)
+                return getattr(np, operation)(x, prepared(x.dtype), out=out)
         xp = _ops.get_namespace(x)
-        return getattr(xp, operation)(x, _ops.param(xp, scale, x))
+        return getattr(xp, operation)(x, _ops.param(xp, factor, x))
 
     return kernel
 
