@@ -31,6 +31,7 @@ from sklearn_norm import (
     BatchNormScaler,
     DecimalScaler,
     LogScaler,
+    MaxAbsScaler,
     MinMaxScaler,
     UnitNormScaler,
     ZScoreScaler,
@@ -174,8 +175,9 @@ def test_estimator_on_extreme_input(cls, params, X):
     if Y is not None:
         Y = np.asarray(Y)
         n = X.shape[1]
-        bound = {"UnitNormScaler": 1.0}.get(cls.__name__)
-        if cls.__name__ in ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler"):
+        bound = {"UnitNormScaler": 1.0, "MaxAbsScaler": 1.0}.get(cls.__name__)
+        rows = ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler", "RMSNormScaler")
+        if cls.__name__ in rows:
             bound = math.sqrt(n)
         _check_result(Y[:, :n], X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
         assert not np.isnan(Y[:, n:][~np.isnan(X).any(axis=1)]).any()
@@ -393,7 +395,13 @@ def test_float16_unit_norm_of_subnormal_rows_divides_by_the_float64_norm(norm):
 
 @pytest.mark.parametrize(
     "est",
-    [ZScoreScaler(with_mean=False), DecimalScaler(), LogScaler(), LogScaler(signed=True)],
+    [
+        ZScoreScaler(with_mean=False),
+        DecimalScaler(),
+        LogScaler(),
+        LogScaler(signed=True),
+        MaxAbsScaler(),
+    ],
     ids=repr,
 )
 @pytest.mark.parametrize("fmt", ["csc", "coo"])
