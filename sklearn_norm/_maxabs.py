@@ -1,10 +1,11 @@
 """Maximum-absolute scaling (scikit-learn's ``MaxAbsScaler``)."""
 
+import copy as shallow
+
 import numpy as np
 
 from ._base import ColumnScaler
 from ._stats import RANGE
-from ._validation import reject_inf, sparse_columns, sparse_inf_columns
 from .functional._maxabs import max_abs_divisor, max_abs_kernel
 from .functional._ops import numpy_dtype
 
@@ -90,17 +91,14 @@ class MaxAbsScaler(ColumnScaler):
         return max_abs_kernel(take(self.scale_), inverse=inverse)
 
     def _apply_sparse(self, X, copy, inverse):
-        # scikit-learn multiplies the stored values by ``1 / scale_`` (its
-        # ``inplace_column_scale``), which is not always the same bits as dividing
-        if X.format not in ("csr", "csc"):
-            X = X.tocsr()  # a new matrix
-        elif copy:
-            X = X.copy()
-        reject_inf(self, sparse_inf_columns(X))
-        # ``1 / scale_`` rounded to the training dtype, as scikit-learn's
-        factor = self.scale_ if inverse else 1.0 / self.scale_.astype(self._fit_dtype_)
-        max_abs_kernel(factor[sparse_columns(X)], inverse=True)(X.data, out=X.data)
-        return X
+        if inverse:
+            return super()._apply_sparse(X, copy, inverse)
+        # scikit-learn multiplies the stored values by ``1 / scale_`` in the training
+        # dtype (its ``inplace_column_scale``), which is not always the same bits as
+        # dividing: the base's sparse map back (a product) with that reciprocal
+        reciprocal = shallow.copy(self)
+        reciprocal.scale_ = 1.0 / self.scale_.astype(self._fit_dtype_)
+        return super(MaxAbsScaler, reciprocal)._apply_sparse(X, copy, inverse=True)
 
 
 def _float_dtype(X):

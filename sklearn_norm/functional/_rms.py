@@ -5,12 +5,10 @@ statistics of the non-NaN values of each row, rows whose squares over- or underf
 rescaled by a power of two instead of losing their values.
 """
 
-import math
-from numbers import Integral
-
 import numpy as np
 
 from . import _ops
+from ._deep import trailing_view
 from ._rows import _TINY, _all, _cast, _to64, as64, check_eps, quiet
 
 
@@ -99,18 +97,11 @@ def rms_norm(x, normalized_shape, weight=None, eps=None):
     xp, x = _ops.float_array(x)
     eps = default_eps(_ops.numpy_dtype(x)) if eps is None else eps
     check_eps(eps)
-    shape = (normalized_shape,) if isinstance(normalized_shape, Integral) else normalized_shape
-    shape = tuple(int(k) for k in shape)
-    if not shape or tuple(x.shape[x.ndim - len(shape) :]) != shape:
-        raise ValueError(
-            f"normalized_shape={shape} must match the trailing axes of x of shape {x.shape}."
-        )
+    x2, shape = trailing_view(xp, x, normalized_shape)
     if weight is not None and tuple(np.shape(weight)) != shape:
         raise ValueError(f"weight must have shape {shape}, got {np.shape(weight)}.")
-    size = math.prod(shape)
-    if size == 0:  # nothing to normalise (an empty result, as in PyTorch)
+    if x2.shape[1] == 0:  # nothing to normalise (an empty result, as in PyTorch)
         return xp.asarray(x, copy=True)
-    x2 = xp.reshape(x, (math.prod(x.shape[: x.ndim - len(shape)]), size))
     y, _ = rms_rows(x2, eps)
     if weight is not None:
         y = y * xp.reshape(as64(xp, weight, y), (-1,))
