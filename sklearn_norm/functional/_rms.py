@@ -32,25 +32,37 @@ def rms_rows(x, eps):
     (the widest float of the device) of ``x``'s shape, ``rms`` of shape (n_rows, 1).
     """
     xp = _ops.get_namespace(x)
-    a = _to64(xp, x)
-    nan = xp.isnan(a)
-    count = float(a.shape[-1])
-    if not _all(xp, ~nan):
+    y = _to64(xp, x)  # the float64 copy that becomes the result
+    count, a = float(y.shape[-1]), y
+    s2 = _sum_squares(xp, a)
+    if not _all(xp, ~xp.isnan(s2)):  # NaN: left out of the sums and the counts
+        nan = xp.isnan(a)
         count = xp.sum(xp.astype(~nan, a.dtype), axis=-1, keepdims=True)
         a = xp.where(nan, 0.0, a)
-    s2 = xp.sum(a * a, axis=-1, keepdims=True)
+        s2 = _sum_squares(xp, a)
     rms = xp.sqrt(s2 / count + eps)
-    top = xp.max(xp.abs(a), axis=-1, keepdims=True) if a.shape[-1] else s2
-    # squares beyond float64, or lost to underflow: the row in units of a power of two
-    bad = xp.isfinite(top) & (top > 0.0) & (xp.isinf(s2) | (s2 < _TINY * _TINY))
-    if bool(xp.any(bad)):
+    # squares beyond float64, or lost to underflow: those rows in units of a power of two
+    suspect = xp.isinf(s2) | (s2 < _TINY * _TINY)
+    if a.shape[-1] and bool(xp.any(suspect)):
+        top = xp.max(xp.abs(a), axis=-1, keepdims=True)
+        bad = suspect & xp.isfinite(top) & (top > 0.0)
         unit = 2.0 ** xp.floor(xp.log2(xp.where(bad, top, 1.0)))
-        scaled = xp.sum((a / unit) ** 2, axis=-1, keepdims=True) / count
+        scaled = _sum_squares(xp, a / unit) / count
         rescaled = unit * xp.sqrt(scaled + eps / unit / unit)
         rms = xp.where(bad & xp.isfinite(rescaled), rescaled, rms)
     rms = xp.where(rms == 0.0, 1.0, rms)
-    y = _to64(xp, x) / rms
+    if xp is np:
+        y /= rms
+    else:
+        y = y / rms
     return y, rms
+
+
+def _sum_squares(xp, a):
+    """Sum of squares of each row of a float64 array, shape (n_rows, 1)."""
+    if xp is np:
+        return np.vecdot(a, a)[:, None]
+    return xp.sum(a * a, axis=-1, keepdims=True)
 
 
 @quiet
