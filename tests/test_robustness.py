@@ -222,6 +222,11 @@ FUNCTIONS = {
     "unit_norm": (lambda X: F.unit_norm(X), True),
     "weight_norm": (lambda X: F.weight_norm(X), True),
     "weight_standardize": (lambda X: F.weight_standardize(X), True),
+    "max_abs_scale": (
+        lambda X: F.max_abs_scale(X, _finite_stat(lambda a, axis: np.nanmax(abs(a), axis), X)),
+        False,
+    ),
+    "rms_norm": (lambda X: F.rms_norm(X, X.shape[1]), True),
 }
 BOUNDS = {
     "instance_norm": lambda n: math.sqrt(n),
@@ -230,6 +235,8 @@ BOUNDS = {
     "unit_norm": lambda n: 1.0,
     "weight_norm": lambda n: 1.0,
     "weight_standardize": lambda n: max(n - 1, 1) / math.sqrt(n),
+    "max_abs_scale": lambda n: 1.0,
+    "rms_norm": lambda n: math.sqrt(n),
 }
 
 
