@@ -7,8 +7,10 @@ from ._groupnorm import GroupNormScaler
 from ._instancenorm import InstanceNormScaler
 from ._layernorm import LayerNormScaler
 from ._log import LogScaler
+from ._maxabs import MaxAbsScaler
 from ._minmax import MinMaxScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._rmsnorm import RMSNormScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -21,6 +23,8 @@ register("batchnorm")(BatchNormScaler)
 register("layernorm")(LayerNormScaler)
 register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
+register("maxabs")(MaxAbsScaler)
+register("rmsnorm")(RMSNormScaler)
 
 __version__ = "0.1.0"
 
@@ -31,7 +35,9 @@ __all__ = [
     "InstanceNormScaler",
     "LayerNormScaler",
     "LogScaler",
+    "MaxAbsScaler",
     "MinMaxScaler",
+    "RMSNormScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",

@@ -24,6 +24,7 @@ ESTIMATORS = [cls() for cls in all_estimators()] + [
     sn.LayerNormScaler(keep_stats=True),
     sn.GroupNormScaler(n_groups=2, keep_stats=True),
     sn.UnitNormScaler(keep_norm=True),
+    sn.RMSNormScaler(keep_stats=True, weight=[0.5, 2.0, 1.0, 1.0, -1.0, 3.0]),
 ]
 
 
@@ -213,6 +214,8 @@ def _calls(rng):
         "group_norm": ((x3, 2), {"bias": per_channel}),
         "weight_standardize": ((x3,), {}),
         "weight_norm": ((x3,), {"g": rng.random(5) + 0.5}),
+        "max_abs_scale": ((x2, np.nanmax(np.abs(x2), axis=0)), {}),
+        "rms_norm": ((x3, (4, 3)), {"weight": rng.random((4, 3)) + 0.5}),
     }
 
 

@@ -30,6 +30,7 @@ ESTIMATORS = DEFAULTS + [
     sn.InstanceNormScaler(n_channels=2, track_running_stats=True),
     sn.GroupNormScaler(n_groups=3, keep_stats=True),
     sn.UnitNormScaler(keep_norm=True),
+    sn.RMSNormScaler(keep_stats=True),
 ]
 #: Every estimator on the column-chunked array and the DataFrame, the defaults also on
 #: a plain row-chunked array (kept short: the whole file runs in well under 40 s).

@@ -23,6 +23,7 @@ ROUND_TRIP_PARAMS = {
     "LayerNormScaler": {"keep_stats": True},
     "InstanceNormScaler": {"keep_stats": True},
     "GroupNormScaler": {"keep_stats": True},
+    "RMSNormScaler": {"keep_stats": True},
 }
 
 N_FEATURES = 6

@@ -19,6 +19,8 @@ CONTRACT = {
     "layernorm": "LayerNormScaler",
     "instancenorm": "InstanceNormScaler",
     "groupnorm": "GroupNormScaler",
+    "maxabs": "MaxAbsScaler",
+    "rmsnorm": "RMSNormScaler",
 }
 
 

@@ -31,6 +31,7 @@ from sklearn_norm import (
     BatchNormScaler,
     DecimalScaler,
     LogScaler,
+    MaxAbsScaler,
     MinMaxScaler,
     UnitNormScaler,
     ZScoreScaler,
@@ -174,8 +175,9 @@ def test_estimator_on_extreme_input(cls, params, X):
     if Y is not None:
         Y = np.asarray(Y)
         n = X.shape[1]
-        bound = {"UnitNormScaler": 1.0}.get(cls.__name__)
-        if cls.__name__ in ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler"):
+        bound = {"UnitNormScaler": 1.0, "MaxAbsScaler": 1.0}.get(cls.__name__)
+        rows = ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler", "RMSNormScaler")
+        if cls.__name__ in rows:
             bound = math.sqrt(n)
         _check_result(Y[:, :n], X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
         assert not np.isnan(Y[:, n:][~np.isnan(X).any(axis=1)]).any()
@@ -220,6 +222,11 @@ FUNCTIONS = {
     "unit_norm": (lambda X: F.unit_norm(X), True),
     "weight_norm": (lambda X: F.weight_norm(X), True),
     "weight_standardize": (lambda X: F.weight_standardize(X), True),
+    "max_abs_scale": (
+        lambda X: F.max_abs_scale(X, _finite_stat(lambda a, axis: np.nanmax(abs(a), axis), X)),
+        False,
+    ),
+    "rms_norm": (lambda X: F.rms_norm(X, X.shape[1]), True),
 }
 BOUNDS = {
     "instance_norm": lambda n: math.sqrt(n),
@@ -228,6 +235,8 @@ BOUNDS = {
     "unit_norm": lambda n: 1.0,
     "weight_norm": lambda n: 1.0,
     "weight_standardize": lambda n: max(n - 1, 1) / math.sqrt(n),
+    "max_abs_scale": lambda n: 1.0,
+    "rms_norm": lambda n: math.sqrt(n),
 }
 
 
@@ -385,7 +394,13 @@ def test_float16_unit_norm_of_subnormal_rows_divides_by_the_float64_norm(norm):
 
 @pytest.mark.parametrize(
     "est",
-    [ZScoreScaler(with_mean=False), DecimalScaler(), LogScaler(), LogScaler(signed=True)],
+    [
+        ZScoreScaler(with_mean=False),
+        DecimalScaler(),
+        LogScaler(),
+        LogScaler(signed=True),
+        MaxAbsScaler(),
+    ],
     ids=repr,
 )
 @pytest.mark.parametrize("fmt", ["csc", "coo"])
