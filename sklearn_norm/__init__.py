@@ -8,7 +8,9 @@ from ._instancenorm import InstanceNormScaler
 from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._minmax import MinMaxScaler
+from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._robust import RobustScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -21,6 +23,8 @@ register("batchnorm")(BatchNormScaler)
 register("layernorm")(LayerNormScaler)
 register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
+register("robust")(RobustScaler)
+register("quantile")(QuantileScaler)
 
 __version__ = "0.1.0"
 
@@ -32,6 +36,8 @@ __all__ = [
     "LayerNormScaler",
     "LogScaler",
     "MinMaxScaler",
+    "QuantileScaler",
+    "RobustScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",
