@@ -7,6 +7,7 @@ from scipy import special
 
 from ._quantile_base import SKETCH_SIZE_CONSTRAINT, QuantileColumnScaler
 from ._sketch import DEFAULT_SKETCH_SIZE
+from ._validation import column_labels
 from .functional._column import z_score_kernel
 
 #: A scale below this counts as zero (scikit-learn's ``_handle_zeros_in_scale``).
@@ -136,7 +137,13 @@ class RobustScaler(QuantileColumnScaler):
         median, low, high = quantiles
         learned = {"center_": median if self.with_centering else None, "scale_": None}
         if self.with_scaling:
-            scale = high - low
+            with np.errstate(over="ignore"):
+                scale = high - low
+            if np.isinf(scale).any():
+                raise ValueError(
+                    f"RobustScaler: the quantile range of {column_labels(self, np.isinf(scale))} "
+                    "overflows float64; rescale those columns first, e.g. with DecimalScaler."
+                )
             scale = np.where(np.isnan(scale) | (scale < _ZERO_SCALE), 1.0, scale)
             if self.unit_variance:
                 q_min, q_max = self.quantile_range

@@ -50,6 +50,11 @@ def rank_error_bound(k):
     return float(_kll().get_normalized_rank_error(int(k), False))
 
 
+def _feedable(values):
+    """A writeable, contiguous float64 copy (what the library's ``update`` takes)."""
+    return np.array(values, dtype=np.float64, order="C", copy=True)
+
+
 class QuantileSketch:
     """One KLL sketch per feature, mergeable, picklable.
 
@@ -93,7 +98,7 @@ class QuantileSketch:
             X = sparse.csc_array(X)
             X.sum_duplicates()
             for j, sketch in enumerate(out.sketches):
-                values = np.asarray(X.data[X.indptr[j] : X.indptr[j + 1]], dtype=np.float64)
+                values = _feedable(X.data[X.indptr[j] : X.indptr[j + 1]])
                 out.has_inf[j] = bool(np.isinf(values).any())
                 sketch.update(values)
                 sketch.update(np.zeros(n_rows - values.size))
@@ -102,8 +107,10 @@ class QuantileSketch:
             for start in range(0, n_rows, _FEED_ROWS):
                 block = X[start : start + _FEED_ROWS]
                 for j, sketch in enumerate(out.sketches):
-                    column = np.ascontiguousarray(block[:, j], dtype=np.float64)
-                    if not np.isfinite(column.sum()):
+                    column = _feedable(block[:, j])
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        total = column.sum()
+                    if not np.isfinite(total):
                         out.has_inf[j] |= bool(np.isinf(column).any())
                     sketch.update(column)
         out.n_rows = n_rows

@@ -24,9 +24,13 @@ _GROUP = 8
 
 def lerp(a, b, t):
     """``a + (b - a) t``, as numpy's percentile computes it (from ``b`` where ``t >= 0.5``)."""
-    diff = np.subtract(b, a)
-    out = np.add(a, diff * t)
-    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = np.subtract(b, a)
+        out = np.add(a, diff * t)
+        np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    wide = np.isinf(diff) & np.isfinite(a) & np.isfinite(b)
+    if wide.any():  # b - a overflows (values near the largest float): weigh a and b
+        out[wide] = (a * (1 - t) + b * t)[wide]
     return out
 
 
@@ -183,6 +187,8 @@ def _column_forward(x, q, references, normal, increasing):
     if normal or not increasing:
         y[high] = 1.0
         y[low] = 0.0
+    if q.size < 2:  # np.interp on one point maps NaN to it too
+        np.copyto(y, np.nan, where=np.isnan(x))
     if normal:
         with np.errstate(divide="ignore"):
             special.ndtri(y, out=y)
@@ -196,6 +202,8 @@ def _column_inverse(x, q, references, normal):
         with np.errstate(invalid="ignore"):
             low, high = x - BOUNDS_THRESHOLD < 0, x + BOUNDS_THRESHOLD > 1
     y = np.interp(x, references, q)
+    if q.size < 2:
+        np.copyto(y, np.nan, where=np.isnan(x))
     if normal:
         y[high] = q[-1]
         y[low] = q[0]
@@ -213,7 +221,7 @@ def quantile_kernel(quantiles, references, output_distribution="uniform", invers
     quantiles = np.asarray(to_numpy(quantiles), dtype=np.float64)
     references = np.asarray(to_numpy(references), dtype=np.float64)
     normal = output_distribution == "normal"
-    increasing = np.all(np.diff(quantiles, axis=0) > 0, axis=0)
+    increasing = np.all(quantiles[1:] > quantiles[:-1], axis=0)
 
     def numpy_kernel(x, out):
         out = np.empty_like(x) if out is None else out
