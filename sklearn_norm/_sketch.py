@@ -157,9 +157,15 @@ class QuantileSketch:
         values : ndarray of float64
         weights : ndarray of int64
         """
-        pairs = list(self.sketches[j])
-        values = np.array([v for v, _ in pairs], dtype=np.float64)
-        weights = np.array([w for _, w in pairs], dtype=np.int64)
+        sketch = self.sketches[j]
+        values = np.empty(0)
+        weights = np.empty(0, dtype=np.int64)
+        if not sketch.is_empty():
+            # the weights come from the sketch's own ranks: its iterator reports weight 1
+            # for every item of a merged sketch (datasketches 5.2.0)
+            values = np.unique(np.fromiter((v for v, _ in sketch), np.float64))
+            below = np.asarray(sketch.get_cdf(values.tolist(), True))[:-1] * sketch.n
+            weights = np.diff(np.rint(below).astype(np.int64), prepend=0)
         if self.summaries is not None:
             values = np.concatenate([self.summaries[j][0], values])
             weights = np.concatenate([self.summaries[j][1], weights])
