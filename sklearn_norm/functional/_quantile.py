@@ -173,6 +173,23 @@ def _clip_bounds():
     return low, special.ndtri(1 - (BOUNDS_THRESHOLD - np.spacing(1)))
 
 
+def _interp_sorted(x, xp, fp, both=False):
+    """``np.interp(x, xp, fp)`` run on ``x`` sorted, then put back in place.
+
+    Sorted queries make the search's guesses hit (2-3x faster on this machine than random
+    ones). ``both`` averages with the descending interpolation (repeated ``xp``).
+    """
+    order = np.argsort(x)
+    xs = x[order]
+    ys = np.interp(xs, xp, fp)
+    if both:
+        ys -= np.interp(-xs, -xp[::-1], -fp[::-1])
+        ys *= 0.5
+    y = np.empty_like(ys)
+    y[order] = ys
+    return y
+
+
 def _column_forward(x, q, references, normal, increasing):
     """scikit-learn's ``QuantileTransformer._transform_col`` of one float64 column."""
     with np.errstate(invalid="ignore"):
@@ -180,10 +197,8 @@ def _column_forward(x, q, references, normal, increasing):
             low, high = x - BOUNDS_THRESHOLD < q[0], x + BOUNDS_THRESHOLD > q[-1]
         elif not increasing:
             low, high = x == q[0], x == q[-1]
-    y = np.interp(x, q, references)  # NaN stays NaN
-    if not increasing:  # repeated quantiles: average both directions
-        y -= np.interp(-x, -q[::-1], -references[::-1])
-        y *= 0.5
+    # NaN stays NaN; repeated quantiles: average both directions
+    y = _interp_sorted(x, q, references, both=not increasing)
     if normal or not increasing:
         y[high] = 1.0
         y[low] = 0.0
@@ -201,7 +216,7 @@ def _column_inverse(x, q, references, normal):
         x = special.ndtr(x)
         with np.errstate(invalid="ignore"):
             low, high = x - BOUNDS_THRESHOLD < 0, x + BOUNDS_THRESHOLD > 1
-    y = np.interp(x, references, q)
+    y = _interp_sorted(x, references, q)
     if q.size < 2:
         np.copyto(y, np.nan, where=np.isnan(x))
     if normal:
