@@ -121,12 +121,12 @@ class QuantileSketch:
         """The sketch of rows an exact ``fit`` summarised (see :func:`summary_error_for`)."""
         out = cls.empty(len(summaries), k)
         out.n_rows = n_rows
-        out.summaries = [(np.asarray(v, np.float64), np.asarray(w, np.int64)) for v, w in summaries]
+        out.summaries = [
+            (np.asarray(v, np.float64), np.asarray(w, np.int64)) for v, w in summaries
+        ]
         counts = [max(int(w.sum()), 1) for _, w in out.summaries]
         runs = [int(w.max()) if w.size else 1 for _, w in out.summaries]
-        out.summary_error = max(
-            [(r // 2) / c for r, c in zip(runs, counts) if r > 1], default=0.0
-        )
+        out.summary_error = max([(r // 2) / c for r, c in zip(runs, counts) if r > 1], default=0.0)
         return out
 
     # -- reading -------------------------------------------------------------------
@@ -186,7 +186,10 @@ class QuantileSketch:
         from .functional._quantile import weighted_quantiles
 
         probabilities = np.asarray(probabilities, dtype=np.float64)
-        columns = [weighted_quantiles(*self.items(j), probabilities) for j in range(len(self))]
+        if self.summaries is not None:  # KLL items and a fit's summary together
+            columns = [weighted_quantiles(*self.items(j), probabilities) for j in range(len(self))]
+        else:
+            columns = [_kll_quantiles(s, probabilities) for s in self.sketches]
         return np.stack(columns, axis=1) if columns else np.empty((probabilities.size, 0))
 
     def __len__(self):
@@ -222,6 +225,19 @@ class QuantileSketch:
         new = QuantileSketch.__new__(QuantileSketch)
         new.__setstate__(self.__getstate__())
         return new
+
+
+def _kll_quantiles(sketch, probabilities):
+    """:func:`~.functional._quantile.weighted_quantiles` of one KLL sketch, by its own
+    (vectorised) queries: the value of rank ``i`` (0-based) is the smallest one whose
+    inclusive normalised rank reaches ``(i + 0.5) / n``."""
+    from .functional._quantile import interpolated
+
+    if sketch.is_empty():
+        return np.full(probabilities.shape, np.nan)
+    n = sketch.n
+    at = lambda ranks: np.asarray(sketch.get_quantiles(((ranks + 0.5) / n).tolist(), True))  # noqa: E731
+    return interpolated(at, n, probabilities)
 
 
 def merge(a, b):

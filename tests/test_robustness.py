@@ -257,7 +257,11 @@ def test_function_on_extreme_input(name, X):
     if Y is None:
         return
     bound = BOUNDS.get(name, lambda n: None)(X.shape[1])
-    if name in ("batch_norm", "z_score", "robust_scale"):  # x itself: overflow only with the input's range
+    if name in (
+        "batch_norm",
+        "z_score",
+        "robust_scale",
+    ):  # x itself: overflow only with the input's range
         bound = float(np.finfo(X.dtype).max)
     _check_result(Y, X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
     if name in ("unit_norm", "weight_norm"):  # a nonzero row keeps a unit direction
