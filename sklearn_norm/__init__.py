@@ -9,8 +9,10 @@ from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._maxabs import MaxAbsScaler
 from ._minmax import MinMaxScaler
+from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
 from ._rmsnorm import RMSNormScaler
+from ._robust import RobustScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -25,6 +27,8 @@ register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
 register("maxabs")(MaxAbsScaler)
 register("rmsnorm")(RMSNormScaler)
+register("robust")(RobustScaler)
+register("quantile")(QuantileScaler)
 
 __version__ = "0.1.0"
 
@@ -38,6 +42,8 @@ __all__ = [
     "MaxAbsScaler",
     "MinMaxScaler",
     "RMSNormScaler",
+    "QuantileScaler",
+    "RobustScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",
