@@ -8,6 +8,7 @@ from ._instancenorm import InstanceNormScaler
 from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._minmax import MinMaxScaler
+from ._power import PowerScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
@@ -21,6 +22,7 @@ register("batchnorm")(BatchNormScaler)
 register("layernorm")(LayerNormScaler)
 register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
+register("power")(PowerScaler)
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,7 @@ __all__ = [
     "LayerNormScaler",
     "LogScaler",
     "MinMaxScaler",
+    "PowerScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",

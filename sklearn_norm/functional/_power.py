@@ -73,7 +73,9 @@ def _yeo_johnson_inverse(xp, y, lam):
 
 
 def _box_cox(xp, x, lam):
-    return _power_branch(xp, xp.log(x), lam + xp.zeros_like(x), _tiny(xp, lam))
+    y = _power_branch(xp, xp.log(x), lam + xp.zeros_like(x), _tiny(xp, lam))
+    outside = ~((x > 0) & (x < float("inf")))  # no value, not the limit, for 0 and inf
+    return xp.where(outside, xp.asarray(float("nan"), dtype=y.dtype), y)
 
 
 def _box_cox_inverse(xp, y, lam):
@@ -112,7 +114,8 @@ def power_transform(x, lambdas, method="yeo-johnson"):
     Parameters
     ----------
     x : array of shape (..., n_features)
-        Data, any Array API array; Box-Cox needs positive values (others give NaN).
+        Data, any Array API array; Box-Cox takes positive finite values (others give
+        NaN).
     lambdas : float or array-like of shape (n_features,)
         The power λ, one for all features or one per feature.
     method : {"yeo-johnson", "box-cox"}, default="yeo-johnson"
@@ -130,8 +133,8 @@ def power_transform(x, lambdas, method="yeo-johnson"):
     Examples
     --------
     >>> from sklearn_norm.functional import power_transform
-    >>> power_transform([[0.0, 3.0], [-1.0, 8.0]], [0.0, 1.0]).tolist()
-    [[0.0, 3.0], [-1.0, 8.0]]
+    >>> power_transform([[0.0, 3.0], [-1.0, -1.0]], [0.0, 1.0]).round(6).tolist()
+    [[0.0, 3.0], [-1.5, -1.0]]
     >>> power_transform([[1.0], [4.0]], [0.5], method="box-cox").tolist()
     [[0.0], [2.0]]
     """

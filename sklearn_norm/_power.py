@@ -1,0 +1,195 @@
+"""Power transforms (Yeo-Johnson, Box-Cox) with λ learned by maximum likelihood."""
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.metaestimators import available_if
+
+from ._base import ColumnScaler, atomic
+from ._chunks import col_min, map_blocks
+from ._engines import engine_for, is_dask
+from ._sklearn_compat import StrOptions
+from ._stats import MOMENTS, RANGE, Stats
+from ._validation import check_X, column_label, reject_inf, reject_overflow
+from ._xp import column_values
+from .functional._power import METHODS, power_kernel
+from .functional._power_mle import fit_power
+
+
+def _streams(estimator):
+    """``partial_fit`` needs the per-feature quantile sketch, which is not there yet."""
+    return False
+
+
+class PowerScaler(ColumnScaler):
+    """Make each feature more Gaussian-like with a power transform, then standardise.
+
+    Yeo-Johnson (any real :math:`x`) and Box-Cox (:math:`x > 0`):
+
+    .. math::
+
+        \\psi_\\lambda(x) = \\begin{cases}
+            ((1 + x)^{\\lambda} - 1) / \\lambda & x \\ge 0,\\ \\lambda \\ne 0 \\\\
+            \\log(1 + x) & x \\ge 0,\\ \\lambda = 0 \\\\
+            -((1 - x)^{2 - \\lambda} - 1) / (2 - \\lambda) & x < 0,\\ \\lambda \\ne 2 \\\\
+            -\\log(1 - x) & x < 0,\\ \\lambda = 2
+        \\end{cases}
+        \\qquad
+        \\psi_\\lambda(x) = \\begin{cases}
+            (x^{\\lambda} - 1) / \\lambda & \\lambda \\ne 0 \\\\
+            \\log x & \\lambda = 0
+        \\end{cases}
+
+    Each feature's λ maximises the profile log-likelihood of a normal model of the
+    transformed values, as in scikit-learn's ``PowerTransformer``:
+    :math:`\\ell(\\lambda) = -\\frac{n}{2} \\log \\sigma^2_\\lambda + (\\lambda - 1)
+    \\sum_i \\mathrm{sign}(x_i) \\log(1 + |x_i|)` (Box-Cox: :math:`\\sum_i \\log x_i`).
+    With ``standardize=True`` the output is :math:`(\\psi_\\lambda(x) - \\mu) / s`, the
+    transformed training values' mean and standard deviation.
+
+    Parameters
+    ----------
+    method : {"yeo-johnson", "box-cox"}, default="yeo-johnson"
+        The power transform; Box-Cox needs strictly positive data.
+    standardize : bool, default=True
+        Standardise the transformed values to zero mean and unit variance.
+    copy : bool, default=True
+        ``False`` transforms a writeable float array in place.
+
+    Attributes
+    ----------
+    lambdas_ : ndarray of shape (n_features,)
+        The fitted λ per feature, in the input's dtype (float32 for float16 input).
+    mean_ : ndarray of shape (n_features,)
+        Mean of the transformed training values (learned whatever ``standardize``).
+    var_ : ndarray of shape (n_features,)
+        Their variance (0 for a constant feature).
+    scale_ : ndarray of shape (n_features,)
+        Their standard deviation, 1 where it is 0 (within float64's rounding).
+    n_samples_seen_ : int
+        Number of rows seen.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.preprocessing.PowerTransformer : The same transform; a slower fit.
+    sklearn_norm.functional.power_transform : The stateless map with given λ.
+
+    Notes
+    -----
+    ``fit`` finds the same λ as scikit-learn (scipy's Brent search, about thirty passes
+    over each feature) by Newton's method on the exact likelihood and its first two
+    derivatives, all features at once: a first estimate from a strided subsample, then
+    two or three passes over the data (see ``sklearn_norm.functional._power_mle``).
+    NaN is ignored by ``fit`` and kept by ``transform``. Unlike scikit-learn, a constant
+    feature (or one with no values) keeps λ = 1 with either method (scikit-learn's
+    Box-Cox refuses it), a zero or negative value for Box-Cox is refused naming its
+    column, and ``transform`` of such a value (or of an infinity) is an error, not
+    NaN. ``partial_fit`` and dask input are not available yet: they need the
+    per-feature quantile sketch that streams λ.
+
+    References
+    ----------
+    .. [1] I.K. Yeo and R.A. Johnson, "A new family of power transformations to improve
+       normality or symmetry." Biometrika, 87(4), pp. 954-959 (2000).
+    .. [2] G.E.P. Box and D.R. Cox, "An Analysis of Transformations", Journal of the
+       Royal Statistical Society B, 26, 211-252 (1964).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import PowerScaler
+    >>> X = np.array([[1.0, 2.0], [3.0, 2.0], [4.0, 5.0]])
+    >>> scaler = PowerScaler().fit(X)
+    >>> scaler.lambdas_.round(4).tolist()
+    [1.3867, -3.1005]
+    >>> scaler.transform(X).round(4).tolist()
+    [[-1.3162, -0.7071], [0.21, -0.7071], [1.1062, 1.4142]]
+    """
+
+    _parameter_constraints = {
+        "method": [StrOptions(set(METHODS))],
+        "standardize": ["boolean"],
+        "copy": ["boolean"],
+    }
+    _need = (MOMENTS, RANGE)
+    _foldable = True
+
+    def __init__(self, *, method="yeo-johnson", standardize=True, copy=True):
+        self.method = method
+        self.standardize = standardize
+        self.copy = copy
+
+    def _sparse_reason(self):
+        return "the power transform is fitted and applied on dense data; use X.toarray()"
+
+    @atomic
+    def _fit(self, X, sample_weight=None, reset=True):
+        if is_dask(X) or engine_for(X) is not None:
+            raise TypeError(
+                f"PowerScaler fits numpy-convertible input only, got {type(X).__name__}: "
+                "dask and Array API input need the quantile sketch, not available yet."
+            )
+        self._reset()
+        X = check_X(self, X, reset=True, sparse_reason=self._sparse_reason())
+        stats = Stats.of(X, None, self._need)
+        reject_inf(self, stats.has_inf)
+        reject_overflow(self, stats)
+        if self.method == "box-cox":
+            self._refuse(X, stats.min)
+        dtype = X.dtype if X.dtype == np.float64 else np.dtype(np.float32)
+        lambdas, mean, var = fit_power(X, self.method, stats, dtype)
+        n = stats.count
+        eps = np.finfo(np.float64).eps
+        with np.errstate(over="ignore", invalid="ignore"):
+            constant = ~(var > n * eps * var + (n * mean * eps) ** 2)
+        var = np.where(constant, 0.0, var)
+        self.lambdas_ = lambdas.astype(dtype)
+        self.mean_ = mean
+        self.var_ = var
+        self.scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+        self.n_samples_seen_ = int(stats.n_rows)
+        return self
+
+    partial_fit = available_if(_streams)(ColumnScaler.partial_fit)
+
+    def _refuse(self, X, data_min):
+        """Raise for values ``<= 0`` (Box-Cox), naming the first such column."""
+        with np.errstate(invalid="ignore"):
+            bad = data_min <= 0
+        if not bad.any():
+            return
+        column = int(np.flatnonzero(bad)[0])
+        values = np.asarray(column_values(X, column), dtype=np.float64)
+        raise ValueError(
+            "Negative values in data passed to PowerScaler: the Box-Cox transform needs "
+            f"strictly positive data, got {int(np.sum(values <= 0))} value(s) <= 0 in "
+            f"{column_label(self, column)} (min {data_min[column]:g}); "
+            "use method='yeo-johnson'."
+        )
+
+    def _check_transform_values(self, X):
+        if self.method != "box-cox":
+            return
+        if sparse.issparse(X):
+            return
+        mins = map_blocks(lambda a, b: col_min(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
+        self._refuse(X, np.fmin.reduce(np.asarray(mins), axis=0))
+
+    def _refused_below(self):
+        return np.zeros(len(self.lambdas_)) if self.method == "box-cox" else None
+
+    def _kernel(self, inverse=False, take=None):
+        take = take or (lambda p: p)
+        lambdas = take(np.asarray(self.lambdas_, dtype=np.float64))
+        mean = take(self.mean_) if self.standardize else None
+        scale = take(self.scale_) if self.standardize else None
+        return power_kernel(lambdas, self.method, inverse=inverse, mean=mean, scale=scale)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = False
+        tags.input_tags.positive_only = self.method == "box-cox"
+        return tags
