@@ -9,7 +9,7 @@ import numpy as np
 
 from sklearn_norm import make_scaler
 
-COLUMN_WISE = {"minmax", "zscore", "decimal", "log", "batchnorm"}
+COLUMN_WISE = {"minmax", "zscore", "decimal", "log", "batchnorm", "robust", "quantile"}
 
 
 def _data(method, rng):

@@ -9,7 +9,9 @@ from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._minmax import MinMaxScaler
 from ._power import PowerScaler
+from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._robust import RobustScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -23,6 +25,8 @@ register("layernorm")(LayerNormScaler)
 register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
 register("power")(PowerScaler)
+register("robust")(RobustScaler)
+register("quantile")(QuantileScaler)
 
 __version__ = "0.1.0"
 
@@ -35,6 +39,8 @@ __all__ = [
     "LogScaler",
     "MinMaxScaler",
     "PowerScaler",
+    "QuantileScaler",
+    "RobustScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",

@@ -105,6 +105,14 @@ def _wide_columns(X):
     return bool((span > np.finfo(X.dtype).max).any())
 
 
+def _beyond_dtype(est, X):
+    """Whether the float64 result of an unbounded map (``RobustScaler``) exceeds the dtype."""
+    if X.dtype == np.float64 or type(est).__name__ != "RobustScaler":
+        return False
+    Y = est.fit_transform(np.where(np.isfinite(X), X, np.nan).astype(np.float64))
+    return bool((np.abs(Y) > np.finfo(X.dtype).max).any())
+
+
 def _check_result(Y, X, rowwise, bound=None, allow_inf=False):
     """Shape, dtype, finite where the input is, NaN only where a NaN goes in.
 
@@ -177,7 +185,8 @@ def test_estimator_on_extreme_input(cls, params, X):
         bound = {"UnitNormScaler": 1.0}.get(cls.__name__)
         if cls.__name__ in ("LayerNormScaler", "GroupNormScaler", "InstanceNormScaler"):
             bound = math.sqrt(n)
-        _check_result(Y[:, :n], X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
+        wide = not rowwise and (_wide_columns(X) or _beyond_dtype(cls(**params), X))
+        _check_result(Y[:, :n], X, rowwise, bound, allow_inf=wide)
         assert not np.isnan(Y[:, n:][~np.isnan(X).any(axis=1)]).any()
     # a failing call leaves a fitted estimator as it was
     fitted = clone(est).fit(np.arange(1.0, 1.0 + 3 * X.shape[1]).reshape(3, -1))
@@ -215,6 +224,10 @@ FUNCTIONS = {
         False,
     ),
     "z_score": (lambda X: F.z_score(X, np.zeros(X.shape[1]), np.ones(X.shape[1])), False),
+    "robust_scale": (
+        lambda X: F.robust_scale(X, np.zeros(X.shape[1]), np.ones(X.shape[1])),
+        False,
+    ),
     "decimal_scale": (lambda X: F.decimal_scale(X, np.zeros(X.shape[1], dtype=int)), False),
     "log_scale": (lambda X: F.log_scale(X, signed=True), False),
     "unit_norm": (lambda X: F.unit_norm(X), True),
@@ -244,7 +257,7 @@ def test_function_on_extreme_input(name, X):
     if Y is None:
         return
     bound = BOUNDS.get(name, lambda n: None)(X.shape[1])
-    if name in ("batch_norm", "z_score"):  # x itself: overflow only with the input's range
+    if name in ("batch_norm", "z_score", "robust_scale"):  # x itself: overflow only with the input's range
         bound = float(np.finfo(X.dtype).max)
     _check_result(Y, X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
     if name in ("unit_norm", "weight_norm"):  # a nonzero row keeps a unit direction

@@ -4,6 +4,7 @@ from ._column import decimal_scale, min_max_scale, z_score
 from ._deep import batch_norm, group_norm, instance_norm, layer_norm, unit_norm
 from ._logscale import log_scale
 from ._power import power_transform
+from ._quantile import robust_scale
 from ._weights import weight_norm, weight_standardize
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "log_scale",
     "min_max_scale",
     "power_transform",
+    "robust_scale",
     "unit_norm",
     "weight_norm",
     "weight_standardize",
