@@ -2,22 +2,42 @@
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils.metaestimators import available_if
+from sklearn import get_config
 
 from ._base import ColumnScaler, atomic
 from ._chunks import col_min, map_blocks
-from ._engines import engine_for, is_dask
+from ._engines import is_dask
+from ._quantile_base import SKETCH_SIZE_CONSTRAINT
+from ._sketch import DEFAULT_SKETCH_SIZE, QuantileSketch, merge
 from ._sklearn_compat import StrOptions
 from ._stats import MOMENTS, RANGE, Stats
 from ._validation import check_X, column_label, reject_inf, reject_overflow
-from ._xp import column_values
+from ._xp import column_values, is_array_api
+from ._xp_stats import column_min
 from .functional._power import METHODS, power_kernel
-from .functional._power_mle import fit_power
+from .functional._power_mle import fit_power, unbounded
+from .functional._quantile import weighted_quantiles
+
+#: A streamed fit maximises the likelihood of at most this many values per feature: the
+#: sketch's values themselves while it holds no more, else its quantiles at the
+#: midpoints ``(i + 1/2) / PSEUDO_ROWS``.
+PSEUDO_ROWS = 4096
 
 
-def _streams(estimator):
-    """``partial_fit`` needs the per-feature quantile sketch, which is not there yet."""
-    return False
+def pseudo_sample(sketch):
+    """Per feature, values standing for the sketched data (NaN-padded columns)."""
+    columns = []
+    for j in range(len(sketch)):
+        values, weights = sketch.items(j)
+        if weights.sum() <= PSEUDO_ROWS:
+            columns.append(np.repeat(values, weights))
+        else:
+            mids = (np.arange(PSEUDO_ROWS) + 0.5) / PSEUDO_ROWS
+            columns.append(weighted_quantiles(values, weights, mids))
+    out = np.full((max([c.size for c in columns], default=0), len(columns)), np.nan)
+    for j, column in enumerate(columns):
+        out[: column.size, j] = column
+    return out
 
 
 class PowerScaler(ColumnScaler):
@@ -52,6 +72,8 @@ class PowerScaler(ColumnScaler):
         The power transform; Box-Cox needs strictly positive data.
     standardize : bool, default=True
         Standardise the transformed values to zero mean and unit variance.
+    sketch_size : int, default=1000
+        ``k`` of the per-feature KLL sketch that ``partial_fit`` and dask input keep.
     copy : bool, default=True
         ``False`` transforms a writeable float array in place.
 
@@ -67,6 +89,9 @@ class PowerScaler(ColumnScaler):
         Their standard deviation, 1 where it is 0 (within float64's rounding).
     n_samples_seen_ : int
         Number of rows seen.
+    rank_error_ : float
+        Bound on the normalised rank error of the sketch a streamed λ comes from; 0
+        after ``fit`` (and while the sketch still holds every value).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -87,8 +112,14 @@ class PowerScaler(ColumnScaler):
     feature (or one with no values) keeps λ = 1 with either method (scikit-learn's
     Box-Cox refuses it), a zero or negative value for Box-Cox is refused naming its
     column, and ``transform`` of such a value (or of an infinity) is an error, not
-    NaN. ``partial_fit`` and dask input are not available yet: they need the
-    per-feature quantile sketch that streams λ.
+    NaN.
+
+    ``partial_fit`` and dask input keep one mergeable KLL quantile sketch per feature
+    and take λ (and the standardisation) from it: the likelihood of the sketch's values
+    while it holds every value seen (then equal to ``fit``'s), else of
+    ``PSEUDO_ROWS`` of its quantiles. ``fit`` keeps no sketch (building one costs more
+    than the fit), so ``partial_fit`` cannot add to an exact fit: stream every chunk
+    through ``partial_fit`` instead.
 
     References
     ----------
@@ -112,35 +143,85 @@ class PowerScaler(ColumnScaler):
     _parameter_constraints = {
         "method": [StrOptions(set(METHODS))],
         "standardize": ["boolean"],
+        "sketch_size": SKETCH_SIZE_CONSTRAINT,
         "copy": ["boolean"],
     }
     _need = (MOMENTS, RANGE)
     _foldable = True
 
-    def __init__(self, *, method="yeo-johnson", standardize=True, copy=True):
+    def __init__(
+        self, *, method="yeo-johnson", standardize=True, sketch_size=DEFAULT_SKETCH_SIZE, copy=True
+    ):
         self.method = method
         self.standardize = standardize
+        self.sketch_size = sketch_size
         self.copy = copy
 
     def _sparse_reason(self):
         return "the power transform is fitted and applied on dense data; use X.toarray()"
 
+    def _reset(self):
+        super()._reset()
+        self.__dict__.pop("_sketch", None)
+
     @atomic
     def _fit(self, X, sample_weight=None, reset=True):
-        if is_dask(X) or engine_for(X) is not None:
-            raise TypeError(
-                f"PowerScaler fits numpy-convertible input only, got {type(X).__name__}: "
-                "dask and Array API input need the quantile sketch, not available yet."
+        if is_dask(X):
+            from . import _dask
+
+            return _dask.fit_sketch(self, X, reset)
+        device = None
+        if get_config()["array_api_dispatch"] and is_array_api(X):
+            from . import _array_api
+
+            X, device = _array_api.to_host_for_fit(self, X)
+        if reset:
+            self._reset()
+        elif getattr(self, "_sketch", "") is None:
+            raise ValueError(
+                "PowerScaler.partial_fit cannot add to a scaler fitted by fit, which keeps "
+                "no quantile sketch; stream every chunk through partial_fit, or fit again."
             )
-        self._reset()
-        X = check_X(self, X, reset=True, sparse_reason=self._sparse_reason())
+        first = not hasattr(self, "n_features_in_")
+        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
+        if reset:
+            self._fit_exact(X)
+        else:
+            self._check_transform_values(X)  # Box-Cox: values <= 0, named
+            self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
+        return self if device is None else device(self)
+
+    def _fit_exact(self, X):
         stats = Stats.of(X, None, self._need)
         reject_inf(self, stats.has_inf)
         reject_overflow(self, stats)
         if self.method == "box-cox":
             self._refuse(X, stats.min)
         dtype = X.dtype if X.dtype == np.float64 else np.dtype(np.float32)
-        lambdas, mean, var = fit_power(X, self.method, stats, dtype)
+        self._refuse_unbounded(stats, dtype)
+        self._learn_power(fit_power(X, self.method, stats, dtype), stats, dtype, 0.0)
+        self._sketch = None
+
+    def _absorb_sketch(self, sketch, first):
+        """Learn λ from ``sketch`` merged into the one kept (the dask adapter calls this)."""
+        reject_inf(self, sketch.has_inf)
+        total = sketch if first else merge(self._sketch, sketch)
+        if self.method == "box-cox":  # dask blocks: the sketches keep the exact minimum
+            mins = [np.nan if s.is_empty() else s.get_min_value() for s in total.sketches]
+            self._refuse(None, np.array(mins))
+        pseudo = pseudo_sample(total)
+        stats = Stats.of(pseudo, None, self._need)
+        stats.n_rows = total.n_rows
+        dtype = np.dtype(np.float64)
+        self._refuse_unbounded(stats, dtype)
+        self._learn_power(
+            fit_power(pseudo, self.method, stats, dtype), stats, dtype, total.rank_error
+        )
+        self._sketch = total
+        return self
+
+    def _learn_power(self, fitted, stats, dtype, rank_error):
+        lambdas, mean, var = fitted
         n = stats.count
         eps = np.finfo(np.float64).eps
         with np.errstate(over="ignore", invalid="ignore"):
@@ -151,9 +232,19 @@ class PowerScaler(ColumnScaler):
         self.var_ = var
         self.scale_ = np.where(var > 0, np.sqrt(var), 1.0)
         self.n_samples_seen_ = int(stats.n_rows)
-        return self
+        self.rank_error_ = float(rank_error)
 
-    partial_fit = available_if(_streams)(ColumnScaler.partial_fit)
+    def _refuse_unbounded(self, stats, dtype):
+        """Yeo-Johnson on values so large that no λ keeps the transform finite."""
+        bad = unbounded(self.method, stats.min, stats.max, dtype)
+        if bad.any():
+            column = int(np.flatnonzero(bad)[0])
+            big = max(abs(stats.min[column]), abs(stats.max[column]))
+            raise ValueError(
+                f"PowerScaler got values too large for the Yeo-Johnson transform in "
+                f"{column_label(self, column)} (|x| up to {big:g}): with values of both "
+                f"signs every λ overflows {dtype.name}; rescale that column first."
+            )
 
     def _refuse(self, X, data_min):
         """Raise for values ``<= 0`` (Box-Cox), naming the first such column."""
@@ -162,10 +253,13 @@ class PowerScaler(ColumnScaler):
         if not bad.any():
             return
         column = int(np.flatnonzero(bad)[0])
-        values = np.asarray(column_values(X, column), dtype=np.float64)
+        count = ""
+        if X is not None:
+            values = np.asarray(column_values(X, column), dtype=np.float64)
+            count = f"{int(np.sum(values <= 0))} "
         raise ValueError(
             "Negative values in data passed to PowerScaler: the Box-Cox transform needs "
-            f"strictly positive data, got {int(np.sum(values <= 0))} value(s) <= 0 in "
+            f"strictly positive data, got {count}value(s) <= 0 in "
             f"{column_label(self, column)} (min {data_min[column]:g}); "
             "use method='yeo-johnson'."
         )
@@ -174,6 +268,9 @@ class PowerScaler(ColumnScaler):
         if self.method != "box-cox":
             return
         if sparse.issparse(X):
+            return
+        if is_array_api(X):
+            self._refuse(X, column_min(X))
             return
         mins = map_blocks(lambda a, b: col_min(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
         self._refuse(X, np.fmin.reduce(np.asarray(mins), axis=0))
@@ -190,6 +287,5 @@ class PowerScaler(ColumnScaler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.array_api_support = False
         tags.input_tags.positive_only = self.method == "box-cox"
         return tags

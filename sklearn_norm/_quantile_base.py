@@ -12,7 +12,6 @@ feature (:class:`~sklearn_norm._sketch.QuantileSketch`), merged chunk after chun
 
 from numbers import Integral
 
-import numpy as np
 from scipy import sparse
 from sklearn import get_config
 

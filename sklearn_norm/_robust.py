@@ -112,7 +112,9 @@ class RobustScaler(QuantileColumnScaler):
 
     def _sparse_reason(self):
         if self.with_centering:
-            return "with_centering=True would centre the data and fill it; pass with_centering=False"
+            return (
+                "with_centering=True would centre the data and fill it; pass with_centering=False"
+            )
         return None
 
     def _check_params(self):

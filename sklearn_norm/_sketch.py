@@ -121,12 +121,12 @@ class QuantileSketch:
         """The sketch of rows an exact ``fit`` summarised (see :func:`summary_error_for`)."""
         out = cls.empty(len(summaries), k)
         out.n_rows = n_rows
-        out.summaries = [(np.asarray(v, np.float64), np.asarray(w, np.int64)) for v, w in summaries]
+        out.summaries = [
+            (np.asarray(v, np.float64), np.asarray(w, np.int64)) for v, w in summaries
+        ]
         counts = [max(int(w.sum()), 1) for _, w in out.summaries]
         runs = [int(w.max()) if w.size else 1 for _, w in out.summaries]
-        out.summary_error = max(
-            [(r // 2) / c for r, c in zip(runs, counts) if r > 1], default=0.0
-        )
+        out.summary_error = max([(r // 2) / c for r, c in zip(runs, counts) if r > 1], default=0.0)
         return out
 
     # -- reading -------------------------------------------------------------------

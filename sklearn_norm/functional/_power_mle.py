@@ -155,7 +155,9 @@ def block_moments(x, lam, method):
     if negative is not None:
         for v in (y, d2y, t):
             np.negative(v, out=v, where=negative)
-    count = (~nan).sum(axis=1, dtype=np.float64) if has_nan else np.full(x.shape[0], float(x.shape[1]))
+    count = (
+        (~nan).sum(axis=1, dtype=np.float64) if has_nan else np.full(x.shape[0], float(x.shape[1]))
+    )
     safe = np.maximum(count, 1.0)
     out = np.empty((9, x.shape[0]))
     out[N] = count
@@ -298,6 +300,15 @@ def _bounds(method, lo_x, hi_x, dtype):
     return lo, hi
 
 
+def unbounded(method, lo_x, hi_x, dtype):
+    """Features whose Yeo-Johnson λ bounds are empty (values of both signs so large that
+    every λ overflows ``dtype``: scipy's ``fminbound`` refuses them)."""
+    if method != "yeo-johnson":
+        return np.zeros(np.shape(lo_x), dtype=bool)
+    lo, hi = _bounds(method, lo_x, hi_x, dtype)
+    return lo > hi
+
+
 def _beyond_box_cox_limit(lam, lo_x, hi_x, dtype):
     """Where scipy's ``boxcox_normmax`` would cap λ (the transformed extreme value
     beyond ``finfo(dtype).max / 10000``)."""
@@ -349,9 +360,11 @@ def fit_power(X, method, stats, dtype):
     start = np.ones(cols.size)
     if X.shape[0] > SUBSAMPLE_ROWS:  # a first estimate from every k-th row
         sub = np.asarray(X[:: X.shape[0] // SUBSAMPLE_ROWS][:, cols], dtype=np.float64)
-        start, *_ = maximise(lambda l, c: data_moments(sub, l, method, c), start, lo, hi, 1e-3)
+        start, *_ = maximise(
+            lambda lam_, c: data_moments(sub, lam_, method, c), start, lo, hi, 1e-3
+        )
     found, m, v, settled = maximise(
-        lambda l, c: data_moments(X, l, method, cols[c]), start, lo, hi
+        lambda lam_, c: data_moments(X, lam_, method, cols[c]), start, lo, hi
     )
     lam[cols], mean[cols], var[cols] = found, m, v
     unsure = ~settled
