@@ -22,6 +22,9 @@ from .functional._quantile import weighted_quantiles
 #: sketch's values themselves while it holds no more, else its quantiles at the
 #: midpoints ``(i + 1/2) / PSEUDO_ROWS``.
 PSEUDO_ROWS = 4096
+#: ``fit`` keeps a sketch of data of at most this many values (for a later
+#: ``partial_fit``): beyond, feeding the sketches would cost more than the fit itself.
+FIT_SKETCH_VALUES = 1 << 20
 
 
 def pseudo_sample(sketch):
@@ -80,7 +83,7 @@ class PowerScaler(ColumnScaler):
     Attributes
     ----------
     lambdas_ : ndarray of shape (n_features,)
-        The fitted λ per feature, in the input's dtype (float32 for float16 input).
+        The fitted λ per feature (float64; scikit-learn keeps the input's dtype).
     mean_ : ndarray of shape (n_features,)
         Mean of the transformed training values (learned whatever ``standardize``).
     var_ : ndarray of shape (n_features,)
@@ -117,9 +120,10 @@ class PowerScaler(ColumnScaler):
     ``partial_fit`` and dask input keep one mergeable KLL quantile sketch per feature
     and take λ (and the standardisation) from it: the likelihood of the sketch's values
     while it holds every value seen (then equal to ``fit``'s), else of
-    ``PSEUDO_ROWS`` of its quantiles. ``fit`` keeps no sketch (building one costs more
-    than the fit), so ``partial_fit`` cannot add to an exact fit: stream every chunk
-    through ``partial_fit`` instead.
+    ``PSEUDO_ROWS`` of its quantiles. ``fit`` keeps a sketch for a later
+    ``partial_fit`` only for data of at most ``FIT_SKETCH_VALUES`` values (beyond,
+    building it would cost more than the fit): after a larger ``fit``, ``partial_fit``
+    raises; stream every chunk through ``partial_fit`` instead.
 
     References
     ----------
@@ -179,8 +183,9 @@ class PowerScaler(ColumnScaler):
             self._reset()
         elif getattr(self, "_sketch", "") is None:
             raise ValueError(
-                "PowerScaler.partial_fit cannot add to a scaler fitted by fit, which keeps "
-                "no quantile sketch; stream every chunk through partial_fit, or fit again."
+                "PowerScaler.partial_fit cannot add to a scaler fitted by fit on more than "
+                f"{FIT_SKETCH_VALUES} values, which keeps no quantile sketch (it would cost "
+                "more than the fit); stream every chunk through partial_fit, or fit again."
             )
         first = not hasattr(self, "n_features_in_")
         X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
@@ -199,8 +204,10 @@ class PowerScaler(ColumnScaler):
             self._refuse(X, stats.min)
         dtype = X.dtype if X.dtype == np.float64 else np.dtype(np.float32)
         self._refuse_unbounded(stats, dtype)
-        self._learn_power(fit_power(X, self.method, stats, dtype), stats, dtype, 0.0)
-        self._sketch = None
+        self._learn_power(fit_power(X, self.method, stats, dtype), stats, 0.0)
+        # a later partial_fit continues from a sketch of X, kept where it costs little
+        small = X.size <= FIT_SKETCH_VALUES
+        self._sketch = QuantileSketch.of(X, self.sketch_size) if small else None
 
     def _absorb_sketch(self, sketch, first):
         """Learn λ from ``sketch`` merged into the one kept (the dask adapter calls this)."""
@@ -214,20 +221,19 @@ class PowerScaler(ColumnScaler):
         stats.n_rows = total.n_rows
         dtype = np.dtype(np.float64)
         self._refuse_unbounded(stats, dtype)
-        self._learn_power(
-            fit_power(pseudo, self.method, stats, dtype), stats, dtype, total.rank_error
-        )
+        fitted = fit_power(pseudo, self.method, stats, dtype)
+        self._learn_power(fitted, stats, total.rank_error)
         self._sketch = total
         return self
 
-    def _learn_power(self, fitted, stats, dtype, rank_error):
+    def _learn_power(self, fitted, stats, rank_error):
         lambdas, mean, var = fitted
         n = stats.count
         eps = np.finfo(np.float64).eps
         with np.errstate(over="ignore", invalid="ignore"):
             constant = ~(var > n * eps * var + (n * mean * eps) ** 2)
         var = np.where(constant, 0.0, var)
-        self.lambdas_ = lambdas.astype(dtype)
+        self.lambdas_ = lambdas
         self.mean_ = mean
         self.var_ = var
         self.scale_ = np.where(var > 0, np.sqrt(var), 1.0)

