@@ -228,6 +228,7 @@ FUNCTIONS = {
         lambda X: F.robust_scale(X, np.zeros(X.shape[1]), np.ones(X.shape[1])),
         False,
     ),
+    "power_transform": (lambda X: F.power_transform(X, np.ones(X.shape[1])), False),
     "decimal_scale": (lambda X: F.decimal_scale(X, np.zeros(X.shape[1], dtype=int)), False),
     "log_scale": (lambda X: F.log_scale(X, signed=True), False),
     "unit_norm": (lambda X: F.unit_norm(X), True),
@@ -257,7 +258,11 @@ def test_function_on_extreme_input(name, X):
     if Y is None:
         return
     bound = BOUNDS.get(name, lambda n: None)(X.shape[1])
-    if name in ("batch_norm", "z_score", "robust_scale"):  # x itself: overflow only with the input's range
+    if name in (
+        "batch_norm",
+        "z_score",
+        "robust_scale",
+    ):  # x itself: overflow only with the input's range
         bound = float(np.finfo(X.dtype).max)
     _check_result(Y, X, rowwise, bound, allow_inf=not rowwise and _wide_columns(X))
     if name in ("unit_norm", "weight_norm"):  # a nonzero row keeps a unit direction

@@ -15,8 +15,8 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
     """Kernel of :func:`power_transform` (then ``(y - mean) / scale``) or of its inverse.
 
     ``lambdas``, ``mean`` and ``scale`` are per feature (float64 numpy); the map runs in
-    the input's floating dtype (float16 in float64, rounded once), as scikit-learn runs
-    it in the input's dtype. λ within the input dtype's machine epsilon of 0 (and, for
+    float64 for numpy input (float16 and float32 rounded once at the end; scikit-learn
+    runs float32 in float32), in the input's dtype on other namespaces. λ within the input dtype's machine epsilon of 0 (and, for
     negative values in Yeo-Johnson, of 2) takes the logarithmic branch, as in scipy.
     """
     forward, backward = _MAPS[method]
@@ -36,7 +36,19 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
                     y = (y - _ops.param(xp, mean, x)) / _ops.param(xp, scale, x)
         return _ops.copy_into(xp, y, out) if out is not None else y
 
-    return _ops.half_in_wide(kernel)
+    def numpy_float32_in_float64(x, out=None):
+        # float32 through float64 on numpy: (1 + x) ** λ overflows float32 long before
+        # the result does (λ = 1 at 3e38), and the result is rounded once
+        if isinstance(x, np.ndarray) and x.dtype == np.float32:
+            y = kernel(x.astype(np.float64))
+            if out is None:
+                return y.astype(np.float32)
+            with np.errstate(over="ignore"):
+                np.copyto(out, y, casting="same_kind")
+            return out
+        return kernel(x, out)
+
+    return _ops.half_in_wide(numpy_float32_in_float64)
 
 
 def _tiny(xp, lam):

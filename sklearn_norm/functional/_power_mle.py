@@ -349,7 +349,8 @@ def fit_power(X, method, stats, dtype):
     n = stats.count
     var0 = stats.variance()
     eps = np.finfo(np.float64).eps
-    constant = (n == 0) | (var0 <= n * eps * var0 + (n * stats.mean * eps) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # |mean| ~ 1e308: constant anyway
+        constant = (n == 0) | ~(var0 > n * eps * var0 + (n * stats.mean * eps) ** 2)
     lam = np.ones(p)
     mean = stats.mean - (1.0 if method == "box-cox" else 0.0)  # λ = 1 maps x to x or x - 1
     var = var0.copy()
