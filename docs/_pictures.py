@@ -9,7 +9,7 @@ import numpy as np
 
 from sklearn_norm import make_scaler
 
-COLUMN_WISE = {"minmax", "zscore", "decimal", "log", "batchnorm", "robust", "quantile"}
+COLUMN_WISE = {"minmax", "zscore", "decimal", "log", "batchnorm", "robust", "quantile", "power"}
 
 
 def _data(method, rng):
