@@ -220,3 +220,21 @@ def test_power_partial_fit_after_fit_continues_or_is_refused(monkeypatch):
         est.partial_fit(X)
     assert_allclose(est.lambdas_, before)
     assert clone(est).partial_fit(X).partial_fit(X).transform(X).shape == X.shape
+
+
+def test_power_bench_runs_quick(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_power.py"
+    spec = importlib.util.spec_from_file_location("bench_power", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--rows", "400", "--cols", "6", "--repeat", "1"])
+    assert {(r["method"], r["dtype"], r["op"]) for r in rows} == {
+        (m, d, op)
+        for m in ("yeo-johnson", "box-cox")
+        for d in ("float64", "float32")
+        for op in ("fit", "transform")
+    }
+    assert "| method | dtype | op |" in capsys.readouterr().out
