@@ -140,12 +140,14 @@ def block_moments(x, lam, method):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if method == "yeo-johnson":
             negative = x < 0
+            negative = negative if negative.any() else None  # often none in a block
             t = _log1p_abs(x)
             z = t * lam
-            np.multiply(t, 2.0 - lam, out=z, where=negative)
-            q = np.empty_like(x)
-            q[...] = 1.0 / lam
-            np.copyto(q, 1.0 / (2.0 - lam), where=negative)
+            q = 1.0 / lam
+            if negative is not None:
+                np.multiply(t, 2.0 - lam, out=z, where=negative)
+                q = np.broadcast_to(q, x.shape).copy()
+                np.copyto(q, 1.0 / (2.0 - lam), where=negative)
         else:
             negative = None
             t = np.log(x)
