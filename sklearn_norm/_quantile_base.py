@@ -7,7 +7,9 @@
 feature (:class:`~sklearn_norm._sketch.QuantileSketch`), merged chunk after chunk like
 :class:`~sklearn_norm._stats.Stats`; the quantiles are read from the merged sketch and
 ``rank_error_`` is its bound. A scaler supplies the probabilities it needs
-(``_probabilities``) and what it learns from their quantiles (``_learn_quantiles``).
+(``_probabilities``) and what it learns from their quantiles (``_learn_quantiles``);
+one that learns otherwise from the data overrides ``_learn_exact`` and
+``_learn_sketch`` (the sketch's ``items(j)`` are its weighted values).
 """
 
 from numbers import Integral
@@ -67,26 +69,37 @@ class QuantileColumnScaler(ColumnScaler):
         if reset:
             has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)
             reject_inf(self, has_inf)
-            n_rows = X.shape[0]
-            quantiles, summaries = column_quantiles(
-                X, self._probabilities(n_rows), summary_error_for(self.sketch_size)
-            )
-            self._set_learned(self._learn_quantiles(quantiles, n_rows), 0.0)
-            self._sketch = QuantileSketch.from_summaries(summaries, n_rows, self.sketch_size)
+            learned, summaries = self._learn_exact(X)
+            self._set_learned(learned, 0.0)
+            self._sketch = QuantileSketch.from_summaries(summaries, X.shape[0], self.sketch_size)
         else:
             self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
         if device is not None:
             device(self)
         return self
 
+    def _learn_exact(self, X):
+        """Learned attributes from all of ``X``, and each column's summary for the sketch.
+
+        The exact quantiles (``_learn_quantiles``) here; a scaler that learns otherwise
+        from the data (e.g. a power transform) overrides this and :meth:`_learn_sketch`.
+        """
+        n_rows = X.shape[0]
+        quantiles, summaries = column_quantiles(
+            X, self._probabilities(n_rows), summary_error_for(self.sketch_size)
+        )
+        return self._learn_quantiles(quantiles, n_rows), summaries
+
+    def _learn_sketch(self, sketch):
+        """Learned attributes from the merged sketch of every row seen."""
+        n_rows = sketch.n_rows
+        return self._learn_quantiles(sketch.quantiles(self._probabilities(n_rows)), n_rows)
+
     def _absorb_sketch(self, sketch, first):
         """Learn from ``sketch`` merged into the one kept (the dask adapter calls this)."""
         reject_inf(self, sketch.has_inf)
         total = sketch if first else merge(self._sketch, sketch)
-        learned = self._learn_quantiles(
-            total.quantiles(self._probabilities(total.n_rows)), total.n_rows
-        )
-        self._set_learned(learned, total.rank_error)
+        self._set_learned(self._learn_sketch(total), total.rank_error)
         self._sketch = total
         return self
 

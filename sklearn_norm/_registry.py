@@ -36,7 +36,8 @@ def make_scaler(method, **params):
     ----------
     method : str
         One of ``"minmax"``, ``"zscore"``, ``"decimal"``, ``"log"``, ``"unitnorm"``,
-        ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``.
+        ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``,
+        ``"robust"``, ``"quantile"``.
     **params
         Parameters of the scaler.
 

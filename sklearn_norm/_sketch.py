@@ -186,7 +186,10 @@ class QuantileSketch:
         from .functional._quantile import weighted_quantiles
 
         probabilities = np.asarray(probabilities, dtype=np.float64)
-        columns = [weighted_quantiles(*self.items(j), probabilities) for j in range(len(self))]
+        if self.summaries is not None:  # KLL items and a fit's summary together
+            columns = [weighted_quantiles(*self.items(j), probabilities) for j in range(len(self))]
+        else:
+            columns = [_kll_quantiles(s, probabilities) for s in self.sketches]
         return np.stack(columns, axis=1) if columns else np.empty((probabilities.size, 0))
 
     def __len__(self):
@@ -222,6 +225,19 @@ class QuantileSketch:
         new = QuantileSketch.__new__(QuantileSketch)
         new.__setstate__(self.__getstate__())
         return new
+
+
+def _kll_quantiles(sketch, probabilities):
+    """:func:`~.functional._quantile.weighted_quantiles` of one KLL sketch, by its own
+    (vectorised) queries: the value of rank ``i`` (0-based) is the smallest one whose
+    inclusive normalised rank reaches ``(i + 0.5) / n``."""
+    from .functional._quantile import interpolated
+
+    if sketch.is_empty():
+        return np.full(probabilities.shape, np.nan)
+    n = sketch.n
+    at = lambda ranks: np.asarray(sketch.get_quantiles(((ranks + 0.5) / n).tolist(), True))  # noqa: E731
+    return interpolated(at, n, probabilities)
 
 
 def merge(a, b):

@@ -126,3 +126,9 @@ def test_robust_scale_function_is_the_formula():
     np.testing.assert_array_equal(robust_scale(x, None, None), x)
     with pytest.raises(ValueError, match="center"):
         robust_scale(x, [1.0, 2.0, 3.0], None)
+
+
+def test_robust_class_and_function_agree():
+    X = _data()
+    est = sn.RobustScaler(quantile_range=(5.0, 95.0)).fit(X)
+    np.testing.assert_array_equal(est.transform(X), robust_scale(X, est.center_, est.scale_))

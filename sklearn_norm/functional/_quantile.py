@@ -12,13 +12,14 @@ import numpy as np
 from scipy import sparse, special
 
 from .._chunks import map_items
+from .._config import effective_n_threads
 from .._xp import to_numpy
 from . import _checks, _ops
 from ._column import z_score_kernel
 
 #: scikit-learn's ``BOUNDS_THRESHOLD`` of ``QuantileTransformer``.
 BOUNDS_THRESHOLD = 1e-7
-#: Columns copied (transposed) at once by :func:`column_quantiles`.
+#: At most this many columns are copied (transposed) at once by :func:`column_quantiles`.
 _GROUP = 8
 
 
@@ -77,8 +78,13 @@ def weighted_quantiles(values, weights, probabilities):
     if values.size == 0:
         return np.full(np.shape(probabilities), np.nan)
     ends = np.cumsum(weights)  # value i holds the ranks ends[i-1] .. ends[i] - 1
-    lo, hi, t = _ranks(int(ends[-1]), np.asarray(probabilities, dtype=np.float64))
     at = lambda rank: values[np.searchsorted(ends, rank, side="right")]  # noqa: E731
+    return interpolated(at, int(ends[-1]), np.asarray(probabilities, dtype=np.float64))
+
+
+def interpolated(at, n, probabilities):
+    """Linear-interpolation quantiles of ``n`` values, ``at(ranks)`` giving order statistics."""
+    lo, hi, t = _ranks(n, probabilities)
     return lerp(at(lo), at(hi), t)
 
 
@@ -105,12 +111,14 @@ def column_quantiles(X, probabilities, summary_error=None):
     """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     n_rows, n_features = X.shape
+    # every thread copies `width` columns: together at most about a third of X
+    width = int(np.clip(n_features // (3 * effective_n_threads()), 1, _GROUP))
     if sparse.issparse(X):
         X = sparse.csc_array(X)
         X.sum_duplicates()
 
         def group(start):
-            columns = np.zeros((min(start + _GROUP, n_features) - start, n_rows))
+            columns = np.zeros((min(start + width, n_features) - start, n_rows))
             for i, column in enumerate(columns):
                 j = start + i
                 data = X.data[X.indptr[j] : X.indptr[j + 1]]
@@ -119,12 +127,12 @@ def column_quantiles(X, probabilities, summary_error=None):
     else:
 
         def group(start):
-            block = X[:, start : start + _GROUP]
+            block = X[:, start : start + width]
             columns = np.empty((block.shape[1], n_rows))
             np.copyto(columns, block.T)
             return [sorted_quantiles(c, probabilities, summary_error) for c in columns]
 
-    parts = map_items(group, list(range(0, n_features, _GROUP)), n_rows * n_features * 8)
+    parts = map_items(group, list(range(0, n_features, width)), n_rows * n_features * 8)
     result = [q for part in parts for q in part]
     if not result:
         return np.empty((probabilities.size, 0)), []
