@@ -2,16 +2,13 @@
 
 import numpy as np
 from scipy import sparse
-from sklearn import get_config
 
-from ._base import ColumnScaler, atomic
 from ._chunks import col_min, map_blocks
-from ._engines import is_dask
-from ._quantile_base import SKETCH_SIZE_CONSTRAINT
-from ._sketch import DEFAULT_SKETCH_SIZE, QuantileSketch, merge
+from ._quantile_base import SKETCH_SIZE_CONSTRAINT, QuantileColumnScaler
+from ._sketch import DEFAULT_SKETCH_SIZE
 from ._sklearn_compat import StrOptions
 from ._stats import MOMENTS, RANGE, Stats
-from ._validation import check_X, column_label, reject_inf, reject_overflow
+from ._validation import column_label, reject_overflow
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
 from .functional._power import METHODS, power_kernel
@@ -43,7 +40,7 @@ def pseudo_sample(sketch):
     return out
 
 
-class PowerScaler(ColumnScaler):
+class PowerScaler(QuantileColumnScaler):
     """Make each feature more Gaussian-like with a power transform, then standardise.
 
     Yeo-Johnson (any real :math:`x`) and Box-Cox (:math:`x > 0`):
@@ -164,81 +161,47 @@ class PowerScaler(ColumnScaler):
     def _sparse_reason(self):
         return "the power transform is fitted and applied on dense data; use X.toarray()"
 
-    def _reset(self):
-        super()._reset()
-        self.__dict__.pop("_sketch", None)
+    def _check_sketch_values(self, X):
+        self._check_transform_values(X)  # Box-Cox: values <= 0, named
 
-    @atomic
-    def _fit(self, X, sample_weight=None, reset=True):
-        if is_dask(X):
-            from . import _dask
-
-            return _dask.fit_sketch(self, X, reset)
-        device = None
-        if get_config()["array_api_dispatch"] and is_array_api(X):
-            from . import _array_api
-
-            X, device = _array_api.to_host_for_fit(self, X)
-        if reset:
-            self._reset()
-        elif getattr(self, "_sketch", "") is None:
-            raise ValueError(
-                "PowerScaler.partial_fit cannot add to a scaler fitted by fit on more than "
-                f"{FIT_SKETCH_VALUES} values, which keeps no quantile sketch (it would cost "
-                "more than the fit); stream every chunk through partial_fit, or fit again."
-            )
-        first = not hasattr(self, "n_features_in_")
-        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
-        if reset:
-            self._fit_exact(X)
-        else:
-            self._check_transform_values(X)  # Box-Cox: values <= 0, named
-            self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
-        return self if device is None else device(self)
-
-    def _fit_exact(self, X):
+    def _learn_exact(self, X):
         stats = Stats.of(X, None, self._need)
-        reject_inf(self, stats.has_inf)
         reject_overflow(self, stats)
-        if self.method == "box-cox":
-            self._refuse(X, stats.min)
         dtype = X.dtype if X.dtype == np.float64 else np.dtype(np.float32)
         self._refuse_unbounded(stats, dtype)
-        self._learn_power(fit_power(X, self.method, stats, dtype), stats, 0.0)
-        # a later partial_fit continues from a sketch of X, kept where it costs little
-        small = X.size <= FIT_SKETCH_VALUES
-        self._sketch = QuantileSketch.of(X, self.sketch_size) if small else None
+        learned = self._learned(fit_power(X, self.method, stats, dtype), stats)
+        if X.size > FIT_SKETCH_VALUES:
+            return learned, None  # a later partial_fit is refused (see Notes)
+        columns = [
+            np.sort(X[:, j][~np.isnan(X[:, j])]).astype(np.float64) for j in range(X.shape[1])
+        ]
+        return learned, [(c, np.ones(c.size, dtype=np.int64)) for c in columns]
 
-    def _absorb_sketch(self, sketch, first):
-        """Learn λ from ``sketch`` merged into the one kept (the dask adapter calls this)."""
-        reject_inf(self, sketch.has_inf)
-        total = sketch if first else merge(self._sketch, sketch)
+    def _learn_sketch(self, sketch):
         if self.method == "box-cox":  # dask blocks: the sketches keep the exact minimum
-            mins = [np.nan if s.is_empty() else s.get_min_value() for s in total.sketches]
+            mins = [np.nan if s.is_empty() else s.get_min_value() for s in sketch.sketches]
             self._refuse(None, np.array(mins))
-        pseudo = pseudo_sample(total)
+        pseudo = pseudo_sample(sketch)
         stats = Stats.of(pseudo, None, self._need)
-        stats.n_rows = total.n_rows
+        stats.n_rows = sketch.n_rows
         dtype = np.dtype(np.float64)
         self._refuse_unbounded(stats, dtype)
-        fitted = fit_power(pseudo, self.method, stats, dtype)
-        self._learn_power(fitted, stats, total.rank_error)
-        self._sketch = total
-        return self
+        return self._learned(fit_power(pseudo, self.method, stats, dtype), stats)
 
-    def _learn_power(self, fitted, stats, rank_error):
+    def _learned(self, fitted, stats):
         lambdas, mean, var = fitted
         n = stats.count
         eps = np.finfo(np.float64).eps
         with np.errstate(over="ignore", invalid="ignore"):
             constant = ~(var > n * eps * var + (n * mean * eps) ** 2)
         var = np.where(constant, 0.0, var)
-        self.lambdas_ = lambdas
-        self.mean_ = mean
-        self.var_ = var
-        self.scale_ = np.where(var > 0, np.sqrt(var), 1.0)
-        self.n_samples_seen_ = int(stats.n_rows)
-        self.rank_error_ = float(rank_error)
+        return {
+            "lambdas_": lambdas,
+            "mean_": mean,
+            "var_": var,
+            "scale_": np.where(var > 0, np.sqrt(var), 1.0),
+            "n_samples_seen_": int(stats.n_rows),
+        }
 
     def _refuse_unbounded(self, stats, dtype):
         """Yeo-Johnson on values so large that no λ keeps the transform finite."""
