@@ -37,7 +37,7 @@ def make_scaler(method, **params):
     method : str
         One of ``"minmax"``, ``"zscore"``, ``"decimal"``, ``"log"``, ``"unitnorm"``,
         ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``,
-        ``"robust"``, ``"quantile"``.
+        ``"robust"``, ``"quantile"``, ``"power"``.
     **params
         Parameters of the scaler.
 

@@ -16,12 +16,20 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
 
     ``lambdas``, ``mean`` and ``scale`` are per feature (float64 numpy); the map runs in
     float64 for numpy input (float16 and float32 rounded once at the end; scikit-learn
-    runs float32 in float32), in the input's dtype on other namespaces. λ within the input dtype's machine epsilon of 0 (and, for
-    negative values in Yeo-Johnson, of 2) takes the logarithmic branch, as in scipy.
+    runs float32 in float32), in the input's dtype on other namespaces. λ within the
+    input dtype's machine epsilon of 0 (and, for negative values in Yeo-Johnson, of 2)
+    takes the logarithmic branch, as in scipy.
     """
     forward, backward = _MAPS[method]
+    lam64 = np.asarray(lambdas, dtype=np.float64)
+    eps = np.finfo(np.float64).eps
+    # numpy float64 forward maps without a logarithmic branch: in place, few temporaries
+    plain = not inverse and not np.any(np.abs(lam64) < eps)
+    plain = plain and not (method == "yeo-johnson" and np.any(np.abs(2 - lam64) < eps))
 
     def kernel(x, out=None):
+        if plain and isinstance(x, np.ndarray) and x.dtype == np.float64:
+            return _numpy_forward(x, out, lam64, method, mean, scale)
         xp = _ops.get_namespace(x)
         lam = _ops.param(xp, lambdas, x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -49,6 +57,32 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
         return kernel(x, out)
 
     return _ops.half_in_wide(numpy_float32_in_float64)
+
+
+def _numpy_forward(x, out, lam, method, mean, scale):
+    """The forward map on float64 numpy, written into ``out`` step by step (no λ near 0
+    or 2): the same operations as the generic path, so the same values."""
+    y = np.empty_like(x) if out is None else out
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if method == "yeo-johnson":
+            negative = x < 0
+            a = np.where(negative, 2.0 - lam, lam) if negative.any() else lam
+            np.log1p(np.abs(x, out=y), out=y)
+        else:
+            negative, a = None, lam
+            outside = ~((x > 0) & (x < np.inf))
+            np.log(x, out=y)
+        y *= a
+        np.expm1(y, out=y)
+        y /= a
+        if negative is not None:
+            np.negative(y, out=y, where=negative)
+        elif outside.any():
+            y[outside] = np.nan
+        if scale is not None:
+            y -= mean
+            y /= scale
+    return y
 
 
 def _tiny(xp, lam):
