@@ -220,12 +220,21 @@ def memory_of(op, ours, X):
     }
 
 
+def sklearn_for(name, n_rows):
+    """The scikit-learn equivalent of ``name``; ``n_quantiles`` at most ``n_rows`` (as
+    sklearn_norm caps it: scikit-learn would warn on every fit of a small input)."""
+    sk = SKLEARN[name]()
+    if "n_quantiles" in sk.get_params():
+        sk.set_params(n_quantiles=min(sk.n_quantiles, n_rows))
+    return sk
+
+
 def _sklearn_fitted(name, X):
     """The fitted scikit-learn equivalent; None where there is none or it refuses NaN."""
     if name not in SKLEARN:
         return None
     try:
-        return SKLEARN[name]().fit(X)
+        return sklearn_for(name, X.shape[0]).fit(X)
     except ValueError:  # Normalizer takes no NaN (--nan-rate)
         return None
 
@@ -270,7 +279,7 @@ def bench_small(names, rows, cols, repeat, frame=False):
     out = []
     for name in names:
         ours = sklearn_norm.make_scaler(name)
-        sk = SKLEARN[name]() if name in SKLEARN else None
+        sk = sklearn_for(name, rows) if name in SKLEARN else None
         calls = {
             "ours": lambda ours=ours: ours.fit(X).transform(X),
             "sklearn": (lambda sk=sk: sk.fit(X).transform(X)) if sk is not None else None,

@@ -44,9 +44,9 @@ class QuantileScaler(QuantileColumnScaler):
 
     Attributes
     ----------
-    quantiles_ : ndarray of shape (n_quantiles_, n_features)
+    quantiles_ : ndarray of shape (`n_quantiles_`, n_features)
         The quantiles of each feature at ``references_``.
-    references_ : ndarray of shape (n_quantiles_,)
+    references_ : ndarray of shape (`n_quantiles_`,)
         ``linspace(0, 1, n_quantiles_)``.
     n_quantiles_ : int
         ``min(n_quantiles, n_samples_seen_)``.
