@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_cli.py $(BENCH_CLI_ARGS)
 	$(BIN)/python benchmarks/bench_quantile.py $(BENCH_QUANTILE_ARGS)
+	$(BIN)/python benchmarks/bench_power.py $(BENCH_POWER_ARGS)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0

@@ -9,6 +9,7 @@ from ._layernorm import LayerNormScaler
 from ._log import LogScaler
 from ._maxabs import MaxAbsScaler
 from ._minmax import MinMaxScaler
+from ._power import PowerScaler
 from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
 from ._rmsnorm import RMSNormScaler
@@ -27,6 +28,7 @@ register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
 register("maxabs")(MaxAbsScaler)
 register("rmsnorm")(RMSNormScaler)
+register("power")(PowerScaler)
 register("robust")(RobustScaler)
 register("quantile")(QuantileScaler)
 
@@ -42,6 +44,7 @@ __all__ = [
     "MaxAbsScaler",
     "MinMaxScaler",
     "RMSNormScaler",
+    "PowerScaler",
     "QuantileScaler",
     "RobustScaler",
     "UnitNormScaler",

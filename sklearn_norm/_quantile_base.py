@@ -62,6 +62,12 @@ class QuantileColumnScaler(ColumnScaler):
             X, device = _array_api.to_host_for_fit(self, X)
         if reset:
             self._reset()
+        elif getattr(self, "_sketch", "") is None:  # a fit that kept no summary
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit cannot add to this fit, which kept no "
+                "quantile summary (see the class's Notes); stream every chunk through "
+                "partial_fit, or fit again."
+            )
         self._check_params()
         first = not hasattr(self, "n_features_in_")
         X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
@@ -71,7 +77,11 @@ class QuantileColumnScaler(ColumnScaler):
             reject_inf(self, has_inf)
             learned, summaries = self._learn_exact(X)
             self._set_learned(learned, 0.0)
-            self._sketch = QuantileSketch.from_summaries(summaries, X.shape[0], self.sketch_size)
+            self._sketch = (
+                None
+                if summaries is None
+                else QuantileSketch.from_summaries(summaries, X.shape[0], self.sketch_size)
+            )
         else:
             self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
         if device is not None:
@@ -79,7 +89,8 @@ class QuantileColumnScaler(ColumnScaler):
         return self
 
     def _learn_exact(self, X):
-        """Learned attributes from all of ``X``, and each column's summary for the sketch.
+        """Learned attributes from all of ``X``, and each column's summary for the sketch
+        (``None``: none kept, and a later ``partial_fit`` is refused).
 
         The exact quantiles (``_learn_quantiles``) here; a scaler that learns otherwise
         from the data (e.g. a power transform) overrides this and :meth:`_learn_sketch`.

@@ -37,7 +37,7 @@ def make_scaler(method, **params):
     method : str
         One of ``"minmax"``, ``"zscore"``, ``"decimal"``, ``"log"``, ``"unitnorm"``,
         ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``,
-        ``"maxabs"``, ``"rmsnorm"``, ``"robust"``, ``"quantile"``.
+        ``"maxabs"``, ``"rmsnorm"``, ``"robust"``, ``"quantile"``, ``"power"``.
     **params
         Parameters of the scaler.
 

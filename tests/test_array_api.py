@@ -205,6 +205,7 @@ def _calls(rng):
         "min_max_scale": ((x2, x2.min(axis=0) - 1, x2.max(axis=0) + 1), {}),
         "z_score": ((x2, x2.mean(axis=0), x2.std(axis=0)), {}),
         "robust_scale": ((x2, np.median(x2, axis=0), x2.std(axis=0)), {}),
+        "power_transform": ((x2 - 3.0, [-1.5, 0.0, 0.5, 1.0, 2.0, 2.5]), {}),
         "decimal_scale": ((x2, [1, 0, -1, 2, 1, 0]), {}),
         "log_scale": ((x2,), {"base": 10.0}),
         "unit_norm": ((x2,), {"norm": "l1"}),

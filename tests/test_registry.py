@@ -21,6 +21,7 @@ CONTRACT = {
     "groupnorm": "GroupNormScaler",
     "maxabs": "MaxAbsScaler",
     "rmsnorm": "RMSNormScaler",
+    "power": "PowerScaler",
     "robust": "RobustScaler",
     "quantile": "QuantileScaler",
 }

@@ -230,6 +230,7 @@ FUNCTIONS = {
         lambda X: F.robust_scale(X, np.zeros(X.shape[1]), np.ones(X.shape[1])),
         False,
     ),
+    "power_transform": (lambda X: F.power_transform(X, np.ones(X.shape[1])), False),
     "decimal_scale": (lambda X: F.decimal_scale(X, np.zeros(X.shape[1], dtype=int)), False),
     "log_scale": (lambda X: F.log_scale(X, signed=True), False),
     "unit_norm": (lambda X: F.unit_norm(X), True),
