@@ -189,3 +189,70 @@ def n_kept(description):
     if isinstance(description, RowNorms):
         return int(description.keep)
     return 0
+
+
+class ExportMixin:
+    """``to_torch``: every fitted estimator as a PyTorch module (torch imported lazily)."""
+
+    def to_torch(self, *, builtin=True, dtype=None):
+        """The fitted map as an eval-mode ``torch.nn.Module`` equal to :meth:`transform`.
+
+        Where PyTorch has a layer computing the same map (``BatchNorm1d`` with the
+        running statistics, ``LayerNorm``, ``GroupNorm``, ``InstanceNorm1d``) and
+        ``builtin=True``, that layer is returned (with its parameters set), wrapped to take
+        rows of ``C * L`` values where it expects ``(N, C, L)``; otherwise a small module
+        with float64 buffers, computing in float64 and rounding once to the input's dtype.
+        Every module passes ``torch.jit.script`` and ``torch.export.export``.
+
+        Parameters
+        ----------
+        builtin : bool, default=True
+            Return PyTorch's own layer where one computes the map. On a row holding NaN it
+            gives a row of NaN, where ``transform`` leaves NaN out of the row's statistics
+            and normalises the rest; ``builtin=False`` gives the module that does the
+            same as ``transform`` on NaN too.
+        dtype : torch.dtype or None, default=None
+            The dtype of a built-in layer's parameters and inputs (None: PyTorch's
+            default dtype, float32). The other modules take any floating input.
+
+        Returns
+        -------
+        module : torch.nn.Module
+            In eval mode; ``module(torch.as_tensor(X))`` equals ``transform(X)``.
+        """
+        from ._torch import to_torch
+
+        return to_torch(self, builtin=builtin, dtype=dtype)
+
+
+class FromTorchMixin:
+    """``from_torch``: a fitted scaler from a trained PyTorch normalisation layer."""
+
+    @classmethod
+    def from_torch(cls, layer, *, n_features=None):
+        """A fitted scaler computing ``layer`` in eval mode on rows of ``n_features`` values.
+
+        Weight, bias, eps and, for batch and instance norm with tracked statistics, the
+        running mean, running variance and ``num_batches_tracked`` are taken from the layer
+        (``momentum`` too, so that ``partial_fit`` continues its training rule), so that
+        ``from_torch(layer).transform(X)`` equals ``layer.eval()(torch.as_tensor(X))`` on
+        ``X`` of shape ``(N, C)``, or on ``X.reshape(N, C, L)`` reshaped back.
+
+        Parameters
+        ----------
+        layer : torch.nn.Module
+            A ``BatchNorm1d/2d/3d`` (``BatchNormScaler``), ``InstanceNorm1d/2d/3d``,
+            ``LayerNorm``, ``GroupNorm`` or ``RMSNorm`` layer, as the class takes.
+        n_features : int or None, default=None
+            Values per row, ``C * L``; None: the layer's size (one value per channel;
+            two for an instance norm with tracked statistics, which needs them).
+
+        Returns
+        -------
+        estimator : object
+            A fitted instance of the class.
+        """
+        from ._torch import layer_state
+        from ._torch_state import from_state
+
+        return from_state(cls, layer_state(cls, layer), n_features)
