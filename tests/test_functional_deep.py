@@ -202,13 +202,20 @@ CASES = [
 @pytest.mark.parametrize("case", range(len(CASES)))
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_functional_array_api_strict_matches_numpy(case, dtype):
-    x = RNG.normal(size=(5, 4, 3)).astype(dtype)
+    x = np.random.default_rng(case).normal(size=(5, 4, 3)).astype(dtype)
     x[1, 2, 0] = np.nan
     got = CASES[case](xps.asarray(x))
     assert isinstance(got, type(xps.asarray(x)))
     assert got.dtype == getattr(xps, dtype)
+    want = CASES[case](x)
+    # Both paths round each step (x - mean, * 1/std, * weight, + bias) to ``dtype``: an
+    # element's error is a few ulps of the largest term, not of the result, which can
+    # cancel to near zero (x_hat * 2 + 1); so the absolute tolerance is 4 ulps of the
+    # output's scale (seen at most 1.9 over 2000 float32 draws of every case).
+    scale = np.max(np.abs(want), initial=0.0, where=~np.isnan(want))
+    atol = 4 * np.finfo(dtype).eps * scale
     assert_allclose(
-        np.from_dlpack(got), CASES[case](x), rtol=1e-12 if dtype == "float64" else 1e-6
+        np.from_dlpack(got), want, rtol=1e-12 if dtype == "float64" else 1e-6, atol=atol
     )
 
 
