@@ -36,6 +36,7 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_onnx.py $(ONNX_BENCH_ARGS)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0
