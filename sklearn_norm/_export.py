@@ -83,6 +83,12 @@ def _z_score(est):
     return Affine(centre, _f64(est.scale_) if est.with_std else None, None, divide=True)
 
 
+def _divide_by_scale(est):
+    """``(x - center_) / scale_``, either term skipped where None (RobustScaler,
+    MaxAbsScaler: they land from other branches; the registry-driven tests check them)."""
+    return Affine(_f64(getattr(est, "center_", None)), _f64(est.scale_), None, divide=True)
+
+
 def _decimal(est):
     n_digits = np.asarray(est.n_digits_, dtype=np.int64).reshape(-1)
     if np.any(np.abs(n_digits) > 300):
@@ -156,6 +162,8 @@ _DESCRIBE = {
     "LayerNormScaler": _groups,
     "GroupNormScaler": _groups,
     "UnitNormScaler": _unit_norm,
+    "RobustScaler": _divide_by_scale,
+    "MaxAbsScaler": _divide_by_scale,
 }
 
 
