@@ -13,6 +13,10 @@ not an edit in each exporter. Every array is float64, one value per feature.
 - :class:`Groups`: each row split into ``n_groups`` contiguous groups, centred and
   divided by ``sqrt(var + eps)`` (1 where 0) of its non-NaN values, then ``* weight +
   bias``; layer, group and instance normalisation; ``keep`` appends the means and stds.
+- :class:`Quantiles`: per feature, the piecewise-linear map from the learned quantiles to
+  the references (the mean of the ascending and descending interpolations where
+  quantiles repeat), then the normal quantile function, as scikit-learn's
+  ``QuantileTransformer``.
 - :class:`RowNorms`: each row divided by its l1, l2 or max norm of the non-NaN values
   (1 where 0); ``keep`` appends the norm.
 """
@@ -29,6 +33,8 @@ from .functional._rows import _CONSTANT_ULPS, group_std
 #: A variance below ``(NOISE * mean)**2`` is a constant group's rounding noise (as
 #: ``group_moments`` rules): it counts as 0.
 NOISE = float(_CONSTANT_ULPS * np.finfo(np.float64).eps)
+#: scikit-learn's ``BOUNDS_THRESHOLD`` of the quantile transform.
+BOUNDS_THRESHOLD = 1e-7
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,14 @@ class Groups:
     weight: np.ndarray | None
     bias: np.ndarray | None
     keep: bool
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    quantiles: np.ndarray  # (n_quantiles, n_features)
+    references: np.ndarray  # (n_quantiles,)
+    normal: bool
+    clip: tuple  # the normal output's bounds
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,19 @@ def _divide_by_scale(est):
     """``(x - center_) / scale_``, either term skipped where None (RobustScaler,
     MaxAbsScaler: they land from other branches; the registry-driven tests check them)."""
     return Affine(_f64(getattr(est, "center_", None)), _f64(est.scale_), None, divide=True)
+
+
+def _quantiles(est):
+    """scikit-learn's ``QuantileTransformer`` map (QuantileScaler lands from i15)."""
+    from scipy.special import ndtri
+
+    margin = BOUNDS_THRESHOLD - np.spacing(1)
+    return Quantiles(
+        np.asarray(est.quantiles_, dtype=np.float64),
+        np.asarray(est.references_, dtype=np.float64),
+        est.output_distribution == "normal",
+        (float(ndtri(margin)), float(ndtri(1 - margin))),
+    )
 
 
 def _decimal(est):
@@ -164,6 +191,7 @@ _DESCRIBE = {
     "UnitNormScaler": _unit_norm,
     "RobustScaler": _divide_by_scale,
     "MaxAbsScaler": _divide_by_scale,
+    "QuantileScaler": _quantiles,
 }
 
 

@@ -9,7 +9,8 @@ import numpy as np
 from onnx import TensorProto
 from onnx.helper import np_dtype_to_tensor_dtype
 
-from ._export import NOISE, Affine, Groups, Log, RowNorms
+from ._export import NOISE, Affine, Groups, Log, Quantiles, RowNorms
+from ._onnx_quantile import quantile_map
 from .functional._ops import split
 
 
@@ -61,6 +62,9 @@ def build(g, description, x, dtype, n_features):
         return _groups(g, description, x, dtype, n_features)
     if isinstance(description, RowNorms):
         return _row_norms(g, description, x, dtype)
+    if isinstance(description, Quantiles):  # in float64, as transform computes it
+        y = quantile_map(g, description, x if dtype == np.float64 else g.cast(x, np.float64))
+        return y if dtype == np.float64 else g.cast(y, dtype)
     raise NotImplementedError(f"No ONNX graph for the description {description!r}.")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._export import NOISE, Affine, Groups, Log, RowNorms, describe
+from ._export import BOUNDS_THRESHOLD, NOISE, Affine, Groups, Log, Quantiles, RowNorms, describe
 
 
 def _buffer(values):
@@ -129,6 +129,52 @@ class RowNormMap(nn.Module):
         return y.to(x.dtype)
 
 
+class QuantileMap(nn.Module):
+    """Per feature, ``numpy.interp`` from the quantiles to the references (the mean of
+    both directions where quantiles repeat), then the normal quantile function, clipped."""
+
+    def __init__(self, d: Quantiles):
+        super().__init__()
+        q, r = d.quantiles, d.references
+        self.register_buffer("up", _buffer(q.T))  # (F, Q), non-decreasing rows
+        self.register_buffer("up_refs", _buffer(r))
+        self.register_buffer("down", _buffer(-q[::-1].T))
+        self.register_buffer("down_refs", _buffer(-r[::-1]))
+        self.register_buffer("increasing", torch.as_tensor(np.all(q[1:] > q[:-1], axis=0)))
+        self.normal, self.margin = d.normal, BOUNDS_THRESHOLD
+        self.low, self.high = d.clip
+
+    def _interp(self, x, knots, refs):
+        n = knots.shape[1]
+        k = torch.searchsorted(knots, x.T.contiguous(), right=True).T - 1  # last q[k] <= x
+        k = k.clamp(0, n - 2)
+        qk = torch.gather(knots.T, 0, k)
+        qk1 = torch.gather(knots.T, 0, k + 1)
+        width = qk1 - qk
+        t = torch.where(width == 0.0, (x >= qk).to(x.dtype), (x - qk) / width)
+        t = torch.where(t < 0.0, 0.0, torch.where(t > 1.0, 1.0, t))
+        rk, rk1 = refs[k], refs[k + 1]
+        return rk + t * (rk1 - rk)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x64 = x.to(torch.float64)
+        y = self._interp(x64, self.up, self.up_refs)
+        down = -self._interp(-x64, self.down, self.down_refs)
+        y = torch.where(self.increasing, y, 0.5 * (y + down))
+        first, last = self.up[:, 0], self.up[:, -1]
+        if self.normal:
+            low = x64 - self.margin < first
+            high = x64 + self.margin > last
+        else:
+            low = (x64 == first) & ~self.increasing
+            high = (x64 == last) & ~self.increasing
+        y = torch.where(low, 0.0, torch.where(high, 1.0, y))
+        if self.normal:
+            y = torch.special.ndtri(y)
+            y = torch.where(y < self.low, self.low, torch.where(y > self.high, self.high, y))
+        return y.to(x.dtype)
+
+
 class Channels(nn.Module):
     """Rows of ``C * L`` values through a layer that takes ``(N, C, L)``."""
 
@@ -140,7 +186,13 @@ class Channels(nn.Module):
         return self.layer(x.reshape(x.shape[0], self.n_channels, -1)).reshape(x.shape)
 
 
-_MODULES = {Affine: AffineMap, Log: LogMap, Groups: GroupRows, RowNorms: RowNormMap}
+_MODULES = {
+    Affine: AffineMap,
+    Log: LogMap,
+    Groups: GroupRows,
+    RowNorms: RowNormMap,
+    Quantiles: QuantileMap,
+}
 
 
 def to_torch(estimator, builtin=True, dtype=None):

@@ -41,6 +41,8 @@ EXTRA = {
         {"n_groups": 3, "keep_stats": True, "weight": np.arange(6.0), "bias": np.ones(6)},
         {"n_groups": 2, "n_channels": 2, "eps": 0.0},
     ],
+    "RobustScaler": [{"with_centering": False}, {"with_scaling": False}],
+    "QuantileScaler": [{"output_distribution": "normal"}, {"n_quantiles": 7}],
     "UnitNormScaler": [{"keep_norm": True}, {"norm": "l1"}, {"norm": "max", "keep_norm": True}],
 }
 
