@@ -1,6 +1,6 @@
 """``from_torch``'s mapping of a layer's state, on stored trained layers (no torch needed).
 
-``tests/fixtures/torch_layers.npz`` (written by ``make_torch_layers.py``) holds what
+``tests/fixtures/layer_states.npz`` (written by ``make_layer_states.py``) holds what
 ``from_torch`` reads from each trained layer and the layer's output in eval mode.
 """
 
@@ -13,7 +13,7 @@ import pytest
 import sklearn_norm
 from sklearn_norm._torch_state import from_state
 
-FIXTURE = Path(__file__).parent / "fixtures" / "torch_layers.npz"
+FIXTURE = Path(__file__).parent / "fixtures" / "layer_states.npz"
 
 
 def load():
