@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin
 from ._channels import check_affine, split_channels
+from ._export import FromTorchMixin
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
@@ -15,7 +16,7 @@ from ._zscore import n_samples_seen
 from .functional._affine import batch_norm_kernel
 
 
-class BatchNormScaler(WeightedFitMixin, ColumnScaler):
+class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
     """Normalise each channel with running statistics, as PyTorch ``BatchNorm`` in eval mode.
 
     .. math:: y = \\frac{x - \\mu_c}{\\sqrt{\\sigma^2_c + \\epsilon}} \\gamma_c + \\beta_c

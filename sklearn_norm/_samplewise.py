@@ -20,6 +20,7 @@ from sklearn.utils.validation import FLOAT_DTYPES
 from ._base import atomic, checked_input
 from ._chunks import map_blocks, output_for
 from ._engines import engine_for, forget
+from ._export import ExportMixin
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._validation import check_X, ensure_fitted, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
@@ -63,7 +64,9 @@ def _can_inverse(estimator):
     return estimator._invertible()
 
 
-class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
+class SampleScaler(
+    ExportMixin, OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator
+):
     """Base of the scalers whose statistics come from each sample itself."""
 
     # -- what a scaler supplies --------------------------------------------------------
