@@ -28,11 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .functional._affine import per_feature
 from .functional._logscale import _log_terms
-from .functional._rows import _CONSTANT_ULPS, group_std
+from .functional._rows import group_std
 
-#: A variance below ``(NOISE * mean)**2`` is a constant group's rounding noise (as
-#: ``group_moments`` rules): it counts as 0.
-NOISE = float(_CONSTANT_ULPS * np.finfo(np.float64).eps)
 #: scikit-learn's ``BOUNDS_THRESHOLD`` of the quantile transform.
 BOUNDS_THRESHOLD = 1e-7
 

@@ -9,7 +9,7 @@ import numpy as np
 from onnx import TensorProto
 from onnx.helper import np_dtype_to_tensor_dtype
 
-from ._export import NOISE, Affine, Groups, Log, Quantiles, RowNorms
+from ._export import Affine, Groups, Log, Quantiles, RowNorms
 from ._onnx_quantile import quantile_map
 from .functional._ops import split
 
@@ -145,8 +145,6 @@ def _groups(g, d, x, dtype, n_features):
     centred = g.op("Sub", x3, mean)
     dz = g.where(mask, g.const(0.0, f64), centred)
     var = g.op("Div", _sum(g, g.op("Mul", dz, dz)), count)
-    noise = g.op("Mul", mean, g.const(NOISE, f64))
-    var = g.where(g.op("LessOrEqual", var, g.op("Mul", noise, noise)), g.const(0.0, f64), var)
     std = g.op("Sqrt", g.op("Add", var, g.const(d.eps, f64)))
     std = g.where(g.op("Equal", std, g.const(0.0, f64)), g.const(1.0, f64), std)
     y = g.op("Div", centred, std)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._export import BOUNDS_THRESHOLD, NOISE, Affine, Groups, Log, Quantiles, RowNorms, describe
+from ._export import BOUNDS_THRESHOLD, Affine, Groups, Log, Quantiles, RowNorms, describe
 
 
 def _buffer(values):
@@ -80,7 +80,7 @@ class GroupRows(nn.Module):
 
     def __init__(self, d: Groups):
         super().__init__()
-        self.n_groups, self.eps, self.keep, self.noise = d.n_groups, d.eps, d.keep, NOISE
+        self.n_groups, self.eps, self.keep = d.n_groups, d.eps, d.keep
         self.register_buffer("weight", _buffer(d.weight))
         self.register_buffer("bias", _buffer(d.bias))
 
@@ -93,7 +93,6 @@ class GroupRows(nn.Module):
         d = x3 - mean
         dz = torch.where(mask, 0.0, d)
         var = (dz * dz).sum(dim=-1, keepdim=True) / count
-        var = torch.where(var <= (self.noise * mean) ** 2, 0.0, var)
         std = torch.sqrt(var + self.eps)
         std = torch.where(std == 0.0, 1.0, std)
         y = (d / std).reshape(rows, n_features)
