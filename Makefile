@@ -42,6 +42,10 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_cli.py $(BENCH_CLI_ARGS)
+	$(BIN)/python benchmarks/bench_quantile.py $(BENCH_QUANTILE_ARGS)
+	$(BIN)/python benchmarks/bench_power.py $(BENCH_POWER_ARGS)
+	$(BIN)/python benchmarks/bench_onnx.py $(ONNX_BENCH_ARGS)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0

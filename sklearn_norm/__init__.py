@@ -7,8 +7,13 @@ from ._groupnorm import GroupNormScaler
 from ._instancenorm import InstanceNormScaler
 from ._layernorm import LayerNormScaler
 from ._log import LogScaler
+from ._maxabs import MaxAbsScaler
 from ._minmax import MinMaxScaler
+from ._power import PowerScaler
+from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._rmsnorm import RMSNormScaler
+from ._robust import RobustScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -21,6 +26,11 @@ register("batchnorm")(BatchNormScaler)
 register("layernorm")(LayerNormScaler)
 register("instancenorm")(InstanceNormScaler)
 register("groupnorm")(GroupNormScaler)
+register("maxabs")(MaxAbsScaler)
+register("rmsnorm")(RMSNormScaler)
+register("power")(PowerScaler)
+register("robust")(RobustScaler)
+register("quantile")(QuantileScaler)
 
 __version__ = "0.1.0"
 
@@ -31,7 +41,12 @@ __all__ = [
     "InstanceNormScaler",
     "LayerNormScaler",
     "LogScaler",
+    "MaxAbsScaler",
     "MinMaxScaler",
+    "RMSNormScaler",
+    "PowerScaler",
+    "QuantileScaler",
+    "RobustScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",

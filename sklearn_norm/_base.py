@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from ._chunks import apply_rows, col_min, finite_sum, fold, map_blocks, output_for
 from ._engines import engine_for, forget
+from ._export import ExportMixin
 from ._kernel_memo import kept_kernels
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._stats import MOMENTS, Stats, merge
@@ -55,7 +56,9 @@ def checked_input(estimator, X, copy, names=True):
     return check_X(estimator, X, reset=False, sparse_reason=sparse_reason, names=names), copy
 
 
-class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
+class ColumnScaler(
+    ExportMixin, OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator
+):
     """Base of the scalers that learn per-feature statistics from the training rows."""
 
     _need = (MOMENTS,)

@@ -26,6 +26,9 @@ def _is_frame(X):
 def check(estimator, X, reset):
     """Validate the shape, dtypes and column names of ``X`` on a one-row stand-in.
 
+    A dask array known to have no rows gets a stand-in without rows, so it is refused
+    with the error a numpy array without rows gets.
+
     Sets (``reset``) or checks ``n_features_in_``/``feature_names_in_`` without
     computing anything.
     """
@@ -36,8 +39,8 @@ def check(estimator, X, reset):
             f"{type(estimator).__name__} expects a 2D dask array, got {X.ndim}D of shape "
             f"{X.shape}; reshape it to (n_samples, n_features)."
         )
-    else:
-        stand_in = np.zeros((1, X.shape[1]), dtype=X.dtype)
+    else:  # no rows: the stand-in has none either, so the error is numpy's
+        stand_in = np.zeros((0 if X.shape[0] == 0 else 1, X.shape[1]), dtype=X.dtype)
     return check_X(estimator, stand_in, reset=reset).dtype
 
 
@@ -129,6 +132,32 @@ def fit(estimator, X, sample_weight, reset):
     columns = [_tree(list(chunk), merge) for chunk in zip(*parts)]
     (stats,) = dask.compute(dask.delayed(_join_columns, pure=True)(columns))
     return estimator._absorb(X, stats, first)
+
+
+def _block_sketch(block, k):
+    from ._sketch import QuantileSketch
+
+    return QuantileSketch.of(_numpy_block(block), k)
+
+
+def fit_sketch(estimator, X, reset):
+    """``fit``/``partial_fit`` of a quantile-based scaler: one KLL sketch per block and
+    feature, merged in a tree per column chunk (only the sketches leave the workers)."""
+    import dask
+
+    from ._sketch import join_columns
+    from ._sketch import merge as merge_sketches
+
+    if reset:
+        estimator._reset()
+    estimator._check_params()
+    first = not hasattr(estimator, "n_features_in_")
+    check(estimator, X, reset=first)
+    block_sketch = dask.delayed(_block_sketch, pure=True)
+    parts = [[block_sketch(block, estimator.sketch_size) for block in band] for band in _blocks(X)]
+    columns = [_tree(list(chunk), merge_sketches) for chunk in zip(*parts)]
+    (sketch,) = dask.compute(dask.delayed(join_columns, pure=True)(columns))
+    return estimator._absorb_sketch(sketch, first)
 
 
 def _array_block(block, estimator, method):

@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._channels import check_affine, split_channels
 from ._chunks import colreduce, fold, map_blocks
+from ._export import FromTorchMixin
 from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
@@ -16,7 +17,7 @@ from .functional._affine import batch_norm_kernel, per_feature
 from .functional._rows import group_std, one_pass_moments, quiet, scaled_moments
 
 
-class InstanceNormScaler(GroupedScaler):
+class InstanceNormScaler(FromTorchMixin, GroupedScaler):
     """Normalise each sample per channel, as PyTorch ``InstanceNorm1d`` on ``(N, C, L)``.
 
     Each row holds ``C`` channels laid out channels-first, ``(C, L)`` with

@@ -6,8 +6,7 @@ import numpy as np
 
 from ._base import ColumnScaler
 from ._stats import RANGE
-from ._validation import column_labels
-from .functional._column import min_max_factor, min_max_kernel
+from .functional._column import min_max_factor, min_max_kernel, overflows
 
 
 class MinMaxScaler(ColumnScaler):
@@ -89,21 +88,16 @@ class MinMaxScaler(ColumnScaler):
 
     def _learn(self, stats):
         low = self.feature_range[0]
-        with np.errstate(over="ignore"):
-            too_wide = np.isinf(stats.max - stats.min)
-        if too_wide.any():
-            raise ValueError(
-                f"MinMaxScaler: the range of {column_labels(self, too_wide)} overflows float64 "
-                f"(from {np.min(stats.min[too_wide]):g} to {np.max(stats.max[too_wide]):g}); "
-                "rescale those columns first, e.g. with DecimalScaler."
-            )
         scale = min_max_factor(stats.min, stats.max, self.feature_range)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf: a range beyond float64
+            data_range = stats.max - stats.min
+            min_ = low - stats.min * scale
         return {
             "data_min_": stats.min,
             "data_max_": stats.max,
-            "data_range_": stats.max - stats.min,
+            "data_range_": data_range,
             "scale_": scale,
-            "min_": low - stats.min * scale,
+            "min_": min_,
             "n_samples_seen_": int(stats.n_rows),
             "_fit_range_": tuple(self.feature_range),
         }
@@ -115,11 +109,13 @@ class MinMaxScaler(ColumnScaler):
         # as in scikit-learn, the map is the one learned (a feature_range set after fit
         # takes effect at the next fit) and the clip bounds are the current feature_range
         take = take or (lambda p: p)
+        fit_range = getattr(self, "_fit_range_", tuple(self.feature_range))
         return min_max_kernel(
             take(self.data_min_),
             take(self.scale_),
-            getattr(self, "_fit_range_", tuple(self.feature_range)),
+            fit_range,
             self.clip,
             inverse=inverse,
             clip_range=tuple(self.feature_range),
+            halve=overflows(self.data_min_, self.data_max_, fit_range),
         )

@@ -7,6 +7,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 _REGISTRY = {}
+#: Called with each class registered from now on (the ONNX converters register there).
+_LISTENERS = []
 
 
 def register(name):
@@ -14,9 +16,17 @@ def register(name):
 
     def decorate(cls):
         _REGISTRY[name] = cls
+        for listener in _LISTENERS:
+            listener(cls)
         return cls
 
     return decorate
+
+
+def on_register(listener):
+    """Call ``listener(cls)`` for every class :func:`register` registers from now on."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def _known():
@@ -36,7 +46,8 @@ def make_scaler(method, **params):
     ----------
     method : str
         One of ``"minmax"``, ``"zscore"``, ``"decimal"``, ``"log"``, ``"unitnorm"``,
-        ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``.
+        ``"batchnorm"``, ``"layernorm"``, ``"instancenorm"``, ``"groupnorm"``,
+        ``"maxabs"``, ``"rmsnorm"``, ``"robust"``, ``"quantile"``, ``"power"``.
     **params
         Parameters of the scaler.
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import FLOAT_DTYPES
 from ._base import atomic, checked_input
 from ._chunks import map_blocks, output_for
 from ._engines import engine_for, forget
+from ._export import ExportMixin
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._validation import check_X, ensure_fitted, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
@@ -29,6 +30,7 @@ from .functional._rows import (
     group_norm_block,
     group_std,
     quiet,
+    rounded_once,
     scale_groups,
     scaled_moments,
     unscale_groups,
@@ -62,7 +64,9 @@ def _can_inverse(estimator):
     return estimator._invertible()
 
 
-class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
+class SampleScaler(
+    ExportMixin, OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator
+):
     """Base of the scalers whose statistics come from each sample itself."""
 
     # -- what a scaler supplies --------------------------------------------------------
@@ -203,7 +207,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         def block(start, stop):
             x, y = X[start:stop], out[start:stop, :n_features]
             kept = out[start:stop, n_features:] if n_kept else None
-            nonfinite = self._forward_block(x, y, kept)
+            nonfinite = rounded_once(self._forward_block, x, y, kept)
             if nonfinite is False:  # a finite block needs no infinity test
                 return
             if not in_place:

@@ -15,6 +15,7 @@ ESTIMATORS = [cls() for cls in all_estimators()] + [
     sn.InstanceNormScaler(keep_stats=True),
     sn.InstanceNormScaler(track_running_stats=True),
     sn.GroupNormScaler(keep_stats=True),
+    sn.RMSNormScaler(keep_stats=True),
     sn.BatchNormScaler(momentum=0.1),
     sn.BatchNormScaler(momentum="cumulative"),
 ]

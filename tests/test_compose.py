@@ -131,6 +131,7 @@ PERSIST_PARAMS = {
     "LayerNormScaler": {"keep_stats": True},
     "InstanceNormScaler": {"keep_stats": True, "track_running_stats": True},
     "GroupNormScaler": {"keep_stats": True},
+    "RMSNormScaler": {"keep_stats": True},
     "ZScoreScaler": {"ddof": 1},
     "LogScaler": {"offset": "auto", "base": 2},
 }

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 import sklearn_norm as sn
 from sklearn_norm import _kernel_memo
 
-KEPT = ["minmax", "zscore", "decimal", "batchnorm"]
+KEPT = ["minmax", "zscore", "decimal", "batchnorm", "maxabs"]
 
 
 def _data(seed=0, shift=0.0):
@@ -41,7 +41,7 @@ def test_kept_kernel_follows_refit_set_params_and_changes_in_place(name):
     est.transform(Z)
     est.fit(Z)  # refit: new learned values
     np.testing.assert_array_equal(est.transform(X), sn.make_scaler(name).fit(Z).transform(X))
-    learned = {"minmax": "scale_", "zscore": "scale_", "decimal": "n_digits_"}
+    learned = {"minmax": "scale_", "zscore": "scale_", "decimal": "n_digits_", "maxabs": "scale_"}
     learned = learned.get(name, "running_var_")
     getattr(est, learned)[0] *= 4  # changed in place: same array, other bytes
     fresh = sn.make_scaler(name).fit(Z)
@@ -122,6 +122,7 @@ def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
         "minmax": [{"feature_range": (-3, 2)}, {"clip": True}, {"feature_range": (0, 1)}],
         "zscore": [{"with_mean": False}, {"with_std": False}, {"ddof": 1}, {"with_mean": True}],
         "decimal": [{}],
+        "maxabs": [{}],
         "batchnorm": [{"eps": 0.3}, {"weight": [2.0, 0.5, 1.0]}, {"bias": [1.0, 0.0, -1.0]}],
     }
     for name, options in changes.items():

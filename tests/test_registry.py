@@ -19,6 +19,11 @@ CONTRACT = {
     "layernorm": "LayerNormScaler",
     "instancenorm": "InstanceNormScaler",
     "groupnorm": "GroupNormScaler",
+    "maxabs": "MaxAbsScaler",
+    "rmsnorm": "RMSNormScaler",
+    "power": "PowerScaler",
+    "robust": "RobustScaler",
+    "quantile": "QuantileScaler",
 }
 
 
@@ -44,8 +49,8 @@ def test_registry_make_scaler_passes_params():
 
 
 def test_registry_make_scaler_unknown_name_lists_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown scaler method 'robust'") as info:
-        make_scaler("robust")
+    with pytest.raises(ValueError, match=r"Unknown scaler method 'robst'") as info:
+        make_scaler("robst")
     for name in _registered():
         assert repr(name) in str(info.value)
 
