@@ -207,6 +207,13 @@ def test_function_matches_pytorch(name, data):
     params = data.draw(TABLE[name][0](X.shape[1]))
     params["eps"] = params["eps"] or 1e-5  # eps=0: PyTorch gives 0/0 = NaN where we give 0
     got, (_, cond, gain) = TABLE[name][1](X, params)
-    want = TORCH[name](torch, X, params).numpy()
+    size = np.abs(X[X != 0])
+    if size.size and (size.max() > 1e150 or size.min() < 1e-150):
+        return  # PyTorch's float64 squares overflow or lose bits: not a reference there
+    try:
+        want = TORCH[name](torch, X, params).numpy()
+    except (ValueError, RuntimeError):  # PyTorch refuses groups of one value: we define them
+        return
     skip, _ = exempt(name, params, X, None, None)
+    skip = skip | ~np.isfinite(want)  # PyTorch's float64 overflows (var of 1e308s): 0/inf/NaN
     assert_matches(np.asarray(got), want, cond, gain, X, f"{name}({params}) vs PyTorch", skip)
