@@ -28,11 +28,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .functional._affine import per_feature
 from .functional._logscale import _log_terms
-from .functional._rows import _CONSTANT_ULPS, group_std
+from .functional._rows import group_std
 
-#: A variance below ``(NOISE * mean)**2`` is a constant group's rounding noise (as
-#: ``group_moments`` rules): it counts as 0.
-NOISE = float(_CONSTANT_ULPS * np.finfo(np.float64).eps)
+#: A variance at most ``(NOISE * mean)**2`` counts as 0. ``group_moments`` no longer
+#: rounds small variances to 0 (it shifts each group by one of its values instead), so 0.
+NOISE = 0.0
 #: scikit-learn's ``BOUNDS_THRESHOLD`` of the quantile transform.
 BOUNDS_THRESHOLD = 1e-7
 
