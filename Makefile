@@ -19,8 +19,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
+# no -q: the header prints pytest-randomly's "Using --randomly-seed=N" to replay an order
 test: lint
-	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
 # The differential tests (tests/test_differential*.py) with many new hypothesis examples
 # (the 'fuzz' profile in tests/conftest.py); KNOWN_BUGS=off exempts no known bug.

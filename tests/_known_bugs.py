@@ -39,34 +39,6 @@ def _spread_of_groups(X, n_groups, axis):
         return np.sqrt(np.nanvar(G, axis=over)), np.nanmax(np.abs(G), axis=over)
 
 
-def _few_ulps(X, n_groups=1, axis=0):
-    """Groups whose spread is a few ulps of their magnitude (a variance of rounding noise)."""
-    std, top = _spread_of_groups(X, n_groups, axis)
-    size = X.shape[0] if axis == 0 else X.shape[1] // n_groups
-    bad = (std > 0) & (std <= 64 * size * EPS * top)
-    if axis == 0:
-        return np.broadcast_to(bad, X.shape)
-    return np.repeat(bad, size, axis=1)
-
-
-def _sklearn_constant(params, X, layout, chunks):
-    """Columns scikit-learn counts as constant (with a factor 4 of margin)."""
-    n = (~np.isnan(X)).sum(axis=0)
-    A = np.asarray(X, dtype=LD)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups
-        mean, var = np.nanmean(A, axis=0), np.nanvar(A, axis=0)
-        rng = np.nanmax(A, axis=0) - np.nanmin(A, axis=0)
-    bound = n * EPS * var + (n * EPS * mean) ** 2
-    eps = np.finfo(np.float64 if X.dtype == np.float16 else X.dtype).eps
-    return np.broadcast_to((var <= 4 * bound) | (rng < 40 * eps), X.shape)
-
-
-def _rows_of_groups(params, X, layout, chunks):
-    groups = params.get("n_groups", params.get("n_channels", 1))
-    return _few_ulps(X, groups, axis=1)
-
-
 def _squares_overflow_or_underflow(X):
     """Columns whose squares overflow float64 or fall into its subnormals."""
     top = np.nanmax(np.abs(np.where(np.isnan(X), 0, X.astype(np.float64))), axis=0)
@@ -94,36 +66,6 @@ def _log_overflow(params, X, layout, chunks):
 
 
 KNOWN = {
-    "sklearn-near-constant": Known(
-        ("zscore", "minmax"),
-        "issue 13 'Near-constant features' (i13num)",
-        ("minmax", {}, np.array([[0.1 + 0.2], [0.3], [0.3]]), None, None),
-        spoils=_sklearn_constant,
-    ),
-    "torch-few-ulps-variance": Known(
-        ("batchnorm",),
-        "issue 13 'Near-constant features', BatchNormScaler(eps=1e-12) (i13num)",
-        (
-            "batchnorm",
-            {"eps": 1e-12},
-            np.array([[1e12], [1e12 + 0.001], [1e12 + 0.002]]),
-            None,
-            None,
-        ),
-        spoils=lambda params, X, layout, chunks: _few_ulps(X),
-    ),
-    "torch-few-ulps-variance-rows": Known(
-        ("layernorm", "instancenorm", "groupnorm", "layer_norm", "instance_norm", "group_norm"),
-        "issue 13 'Near-constant features', layer_norm (i13num)",
-        (
-            "layernorm",
-            {"eps": 1e-12},
-            np.array([[1e12, 1e12 + 0.001, 1e12 + 0.002, 1e12]]),
-            None,
-            None,
-        ),
-        spoils=_rows_of_groups,
-    ),
     "minmax-overflowing-width": Known(
         ("minmax",),
         "issue 13 'Other promises', feature_range=(-1e308, 1e308) (i13num)",
@@ -132,30 +74,6 @@ KNOWN = {
             params.get("feature_range", (0, 1))[0] == -1e308, X.shape
         ),
         raises="invalid value|overflow",
-    ),
-    "sparse-duplicates": Known(
-        ("decimal", "log", "zscore", "unitnorm"),
-        "issue 13 'Sparse', non-canonical matrices (i13num)",
-        ("log", {"signed": True}, np.array([[3.0], [0.0]]), "duplicates", None),
-        spoils=lambda params, X, layout, chunks: np.broadcast_to(layout == "duplicates", X.shape),
-    ),
-    "sparse-zero-variance-cast": Known(
-        ("zscore",),
-        "issue 13 'Sparse', ZScoreScaler(with_mean=False) of all zeros (i13num)",
-        ("zscore", {"with_mean": False}, np.zeros((3, 2)), "canonical", None),
-        spoils=lambda params, X, layout, chunks: np.broadcast_to(
-            layout is not None and (X == 0).all(axis=0), X.shape
-        ),
-        raises="Cannot cast ufunc",
-    ),
-    "batchnorm-one-row-chunk": Known(
-        ("batchnorm",),
-        "issue 13 'Other promises', partial_fit of a first chunk of one row (i13num)",
-        ("batchnorm", {}, np.array([[1.0], [2.0], [4.0]]), None, [(0, 1), (1, 3)]),
-        spoils=lambda params, X, layout, chunks: np.broadcast_to(
-            any(((~np.isnan(X[a:b])).sum(axis=0) < 2).any() for a, b in chunks or ()), X.shape
-        ),
-        raises="[01] samples? in column",
     ),
     "squares-beyond-float64": Known(
         ("zscore", "batchnorm"),

@@ -27,7 +27,13 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.preprocessing import (
+    MaxAbsScaler,
+    MinMaxScaler,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
 
 LD = np.longdouble
 
@@ -206,3 +212,85 @@ def unit_norm(X, norm="l2"):
     want = np.asarray(X, dtype=LD) / r
     gain = np.broadcast_to(1 / r, X.shape)
     return _float64(want, np.abs(want), gain)
+
+
+def maxabs(X):
+    """scikit-learn's ``MaxAbsScaler``; its ``10 * eps`` zero rule decides in a band."""
+    ref = _quiet(lambda: MaxAbsScaler().fit(_sklearn_input(X)))
+    want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
+    gain = np.broadcast_to(1 / ref.scale_, X.shape)
+    top = _col_max(X).astype(np.float64)
+    cond = np.abs(want)
+    near = (top > 2.5 * np.finfo(np.float64).eps) & (top < 40 * compute_eps(X.dtype))
+    cond[:, near] = np.inf  # float16: scikit-learn computes it in float64 here
+    return want, cond, gain
+
+
+def robust(X, **params):
+    """scikit-learn's ``RobustScaler`` (``np.nanpercentile``, linear interpolation)."""
+    ref = _quiet(lambda: RobustScaler(**params).fit(_sklearn_input(X)))
+    want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
+    scale = ref.scale_ if ref.scale_ is not None else np.ones(X.shape[1])
+    centre = ref.center_ if ref.center_ is not None else np.zeros(X.shape[1])
+    with np.errstate(all="ignore"):
+        cond = (_col_max(X).astype(np.float64) + np.abs(centre)) / scale * (1 + np.abs(want))
+    cond = np.broadcast_to(cond, X.shape).copy()
+    if ref.scale_ is not None:
+        spread = ref.scale_ * (1 if not params.get("unit_variance") else 1.35)
+        cond[:, (spread < 1e-14) & (spread > 0)] = np.inf  # scikit-learn's 10*eps rule
+    return want, cond, np.broadcast_to(1 / scale, X.shape)
+
+
+def quantile(X, n_quantiles=1000, output_distribution="uniform"):
+    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n."""
+    ref = QuantileTransformer(
+        n_quantiles=min(n_quantiles, X.shape[0]),
+        output_distribution=output_distribution,
+        subsample=None,
+    )
+    ref = _quiet(ref.fit, _sklearn_input(X))
+    want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
+    return want, np.ones(X.shape), np.zeros(X.shape)
+
+
+def rms_rows(X, eps=None):
+    """PyTorch's ``rms_norm`` of each row over its non-NaN values (``eps=None``: opmath eps)."""
+    if eps is None:
+        eps = float(np.finfo(np.float64 if X.dtype == np.float64 else np.float32).eps)
+    A = np.asarray(X, dtype=LD)
+    present = ~np.isnan(A)
+    n = present.sum(axis=1, keepdims=True)
+    square = np.where(present, A * A, 0)
+    with np.errstate(all="ignore"):
+        divisor = np.sqrt(square.sum(axis=1, keepdims=True) / np.maximum(n, 1) + LD(eps))
+    divisor = np.where(divisor == 0, LD(1), divisor)
+    want = A / divisor
+    return _float64(want, np.abs(want), np.broadcast_to(1 / divisor, X.shape))
+
+
+def power(X, lambdas, method="yeo-johnson", standardize=False):
+    """Yeo-Johnson or Box-Cox at the given ``lambdas`` (long double), then z-scored."""
+    A = np.asarray(X, dtype=LD)
+    lam = np.broadcast_to(np.asarray(lambdas, dtype=LD), (X.shape[1],))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "box-cox":
+            t = np.log(np.where(A > 0, A, np.nan))
+            y = np.where(lam == 0, t, np.expm1(lam * t) / np.where(lam == 0, 1, lam))
+            slope = np.exp((lam - 1) * t)
+        else:
+            pos, neg = np.log1p(np.abs(A)), 2 - lam
+            up = np.where(lam == 0, pos, np.expm1(lam * pos) / np.where(lam == 0, 1, lam))
+            down = np.where(neg == 0, pos, np.expm1(neg * pos) / np.where(neg == 0, 1, neg))
+            y = np.where(A >= 0, up, -down)
+            slope = np.exp(np.where(A >= 0, lam - 1, 1 - lam) * pos)
+        cond = np.abs(y) * (1 + np.abs(np.where(np.isnan(A), 0, lam * np.log1p(np.abs(A)))))
+        cond = cond + 1
+        if standardize:
+            n, mean, var = _moments(y)
+            std = np.sqrt(var)
+            std = np.where(std > 0, std, LD(1))
+            top = np.nanmax(np.where(np.isnan(y), 0, cond), axis=0)
+            y = (y - mean) / std
+            cond, slope = (cond + top) / std * (1 + np.abs(y)), slope / std
+    return _float64(y, cond, slope)

@@ -38,6 +38,8 @@ class Entry:
     sparse: object = None  # params -> accepts sparse input (None: never)
     min_rows: int = 1
     refuses: object = None  # X -> the ValueError's text where the reference is undefined
+    nonnegative_sparse: bool = False  # sparse input must be >= 0 (its zeros are values)
+    fitted: bool = False  # the reference takes the fitted estimator too (PowerScaler's λ)
 
 
 def _one_of(*dicts):
@@ -104,6 +106,38 @@ TABLE = {
         lambda X, p: R.group_norm(X, p["n_groups"], p["eps"]),
         rowwise=True,
     ),
+    "maxabs": Entry(_one_of({}), lambda X, p: R.maxabs(X), sparse=lambda p: True),
+    "rmsnorm": Entry(
+        lambda n: st.fixed_dictionaries({"eps": st.sampled_from([None, 1e-6])}),
+        lambda X, p: R.rms_rows(X, **p),
+        rowwise=True,
+    ),
+    "robust": Entry(
+        _one_of(
+            {},
+            {"with_centering": False},
+            {"quantile_range": (10.0, 90.0)},
+            {"unit_variance": True, "with_centering": False},
+        ),
+        lambda X, p: R.robust(X, **p),
+        sparse=lambda p: p.get("with_centering") is False,
+    ),
+    "quantile": Entry(
+        lambda n: st.fixed_dictionaries(
+            {
+                "n_quantiles": st.sampled_from([1000, 5]),
+                "output_distribution": st.sampled_from(["uniform", "normal"]),
+            }
+        ),
+        lambda X, p: R.quantile(X, **p),
+        sparse=lambda p: True,
+        nonnegative_sparse=True,
+    ),
+    "power": Entry(
+        lambda n: st.fixed_dictionaries({"standardize": st.booleans()}),
+        lambda X, p, est: R.power(X, est.lambdas_, standardize=p["standardize"]),
+        fitted=True,
+    ),
 }
 NAMES = sorted(TABLE)
 
@@ -157,10 +191,10 @@ def _fit_transform(name, params, X, chunks=None, data=None):
     est = make_scaler(name, **params)
     data = X if data is None else data
     if chunks is None:
-        return est.fit(data).transform(data)
+        return est.fit(data).transform(data), est
     for start, stop in chunks:
         est.partial_fit(data[start:stop])
-    return est.transform(data)
+    return est.transform(data), est
 
 
 def _check(name, params, X, chunks=None, data=None, known=True):
@@ -168,7 +202,7 @@ def _check(name, params, X, chunks=None, data=None, known=True):
     skip, errors = exempt(name, params, X, layout, chunks) if known else (False, [])
     refusal = TABLE[name].refuses and TABLE[name].refuses(X)
     try:
-        got = _fit_transform(name, params, X, chunks, data)
+        got, est = _fit_transform(name, params, X, chunks, data)
     except (ValueError, TypeError, RuntimeWarning) as exc:
         if refusal and isinstance(exc, ValueError) and re.search(refusal, str(exc)):
             return
@@ -176,7 +210,8 @@ def _check(name, params, X, chunks=None, data=None, known=True):
             return  # a known bug (see _known_bugs)
         raise
     assert not refusal, f"{name}({params}) should refuse with {refusal!r}: {X!r}"
-    want, cond, gain = TABLE[name].reference(X, params)
+    extra = (est,) if TABLE[name].fitted else ()
+    want, cond, gain = TABLE[name].reference(X, params, *extra)
     if hasattr(got, "toarray"):
         got = got.toarray()
     how = "fit" if chunks is None else f"partial_fit on rows {chunks}"
@@ -207,6 +242,7 @@ def test_estimator_partial_fit_in_chunks_matches_reference(drawn, data):
 @given(case(sparse=True), st.data())
 def test_estimator_sparse_matches_reference(drawn, data):
     name, params, X = drawn
+    X = np.abs(X) if TABLE[name].nonnegative_sparse else X
     M, X = data.draw(sparse_of(X))
     chunks = data.draw(st.none() | chunking(X.shape[0]))
     _check(name, params, X, chunks, data=M)

@@ -103,6 +103,30 @@ def standardize(X, p):
     return F.weight_standardize(X, eps=p["eps"]), tuple(np.ascontiguousarray(a.T) for a in want)
 
 
+def max_abs(X, p):
+    top = R._col_max(X).astype(np.float64)
+    top = np.where(np.isnan(top), 1.0, top)
+    divisor = np.where(top < 10 * np.finfo(X.dtype).eps, 1.0, top)
+    return F.max_abs_scale(X, top), _affine(X, 0.0, divisor)
+
+
+def rms(X, p):
+    return F.rms_norm(X, X.shape[1], eps=p["eps"]), R.rms_rows(X, p["eps"])
+
+
+def robust(X, p):
+    low, mid, high = R._quiet(np.nanpercentile, X.astype(np.float64), [25, 50, 75], 0)
+    mid, scale = np.nan_to_num(mid), np.nan_to_num(high - low, nan=1.0)
+    got = F.robust_scale(X, mid, scale)
+    return got, _affine(X, mid, np.where(scale == 0, 1.0, scale))
+
+
+def power(X, p):
+    lam = np.asarray(p["lambdas"], dtype=np.float64)[: X.shape[1]]
+    got = F.power_transform(X, lam, method=p["method"])
+    return got, R.power(X, lam, method=p["method"])
+
+
 def norm_of_rows(X, p):
     return F.weight_norm(X, dim=0), R.unit_norm(X, "l2")
 
@@ -169,6 +193,25 @@ TABLE = {
         True,
     ),
     "weight_norm": (lambda n: st.just({}), norm_of_rows, True, False),
+    "max_abs_scale": (lambda n: st.just({}), max_abs, False, True),
+    "rms_norm": (
+        lambda n: st.fixed_dictionaries({"eps": st.sampled_from([None, 1e-6])}),
+        rms,
+        True,
+        True,
+    ),
+    "robust_scale": (lambda n: st.just({}), robust, False, True),
+    "power_transform": (
+        lambda n: st.fixed_dictionaries(
+            {
+                "lambdas": st.lists(st.sampled_from([-2.0, 0.0, 0.5, 1.0, 2.0, 3.0]), min_size=4),
+                "method": st.sampled_from(["yeo-johnson", "box-cox"]),
+            }
+        ),
+        power,
+        False,
+        True,
+    ),
 }
 NAMES = sorted(TABLE)
 
