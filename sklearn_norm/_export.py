@@ -19,6 +19,13 @@ not an edit in each exporter. Every array is float64, one value per feature.
   ``QuantileTransformer``.
 - :class:`RowNorms`: each row divided by its l1, l2 or max norm of the non-NaN values
   (1 where 0); ``keep`` appends the norm.
+- :class:`RowRMS`: each row divided by ``sqrt(mean(x**2) + eps)`` of its non-NaN values
+  (1 where 0), then ``* weight``; ``eps=None`` is the machine epsilon of the input's
+  computation type (float64 for float64 input, else float32); ``keep`` appends the rms.
+- :class:`Power`: per feature, Yeo-Johnson (``sign(x) * expm1(a * log1p(|x|)) / a``
+  with ``a = λ`` for ``x >= 0``, ``2 - λ`` for ``x < 0``) or Box-Cox
+  (``expm1(λ log x) / λ``, NaN outside ``0 < x < inf``), the logarithm itself where
+  ``|a|`` is below float64's machine epsilon; then ``(y - mean) / scale`` unless None.
 """
 
 from dataclasses import dataclass
@@ -73,6 +80,21 @@ class Quantiles:
 class RowNorms:
     norm: str
     keep: bool
+
+
+@dataclass(frozen=True)
+class RowRMS:
+    eps: float | None  # None: the machine epsilon of the input's computation type
+    weight: np.ndarray | None
+    keep: bool
+
+
+@dataclass(frozen=True)
+class Power:
+    lambdas: np.ndarray
+    box_cox: bool
+    mean: np.ndarray | None
+    scale: np.ndarray | None
 
 
 def _f64(values):
@@ -176,6 +198,21 @@ def _unit_norm(est):
     return RowNorms(est.norm, bool(est.keep_norm))
 
 
+def _rms_norm(est):
+    eps = None if est.eps is None else float(est.eps)
+    return RowRMS(eps, _f64(est._layout.weight), bool(est.keep_stats))
+
+
+def _power(est):
+    standardize = est.standardize
+    return Power(
+        _f64(est.lambdas_),
+        est.method == "box-cox",
+        _f64(est.mean_) if standardize else None,
+        _f64(est.scale_) if standardize else None,
+    )
+
+
 _DESCRIBE = {
     "MinMaxScaler": _min_max,
     "ZScoreScaler": _z_score,
@@ -186,6 +223,8 @@ _DESCRIBE = {
     "LayerNormScaler": _groups,
     "GroupNormScaler": _groups,
     "UnitNormScaler": _unit_norm,
+    "RMSNormScaler": _rms_norm,
+    "PowerScaler": _power,
     "RobustScaler": _divide_by_scale,
     "MaxAbsScaler": _divide_by_scale,
     "QuantileScaler": _quantiles,
@@ -219,7 +258,7 @@ def n_kept(description):
         return 0 if description.kept is None else description.kept.size
     if isinstance(description, Groups):
         return 2 * description.n_groups if description.keep else 0
-    if isinstance(description, RowNorms):
+    if isinstance(description, RowNorms | RowRMS):
         return int(description.keep)
     return 0
 

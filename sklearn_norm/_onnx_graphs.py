@@ -9,7 +9,7 @@ import numpy as np
 from onnx import TensorProto
 from onnx.helper import np_dtype_to_tensor_dtype
 
-from ._export import Affine, Groups, Log, Quantiles, RowNorms
+from ._export import Affine, Groups, Log, Power, Quantiles, RowNorms, RowRMS
 from ._onnx_quantile import quantile_map
 from .functional._ops import split
 
@@ -62,6 +62,10 @@ def build(g, description, x, dtype, n_features):
         return _groups(g, description, x, dtype, n_features)
     if isinstance(description, RowNorms):
         return _row_norms(g, description, x, dtype)
+    if isinstance(description, RowRMS):
+        return _row_rms(g, description, x, dtype)
+    if isinstance(description, Power):
+        return _power(g, description, x, dtype)
     if isinstance(description, Quantiles):  # in float64, as transform computes it
         y = quantile_map(g, description, x if dtype == np.float64 else g.cast(x, np.float64))
         return y if dtype == np.float64 else g.cast(y, dtype)
@@ -100,6 +104,18 @@ def _log1p(g, t, dtype):
     d = g.op("Sub", u, g.const(1.0, dtype))
     ratio = g.op("Div", g.op("Mul", g.op("Log", u), t), d)
     return g.where(g.op("Equal", d, g.const(0.0, dtype)), t, ratio)
+
+
+def _expm1(g, z, dtype):
+    """``expm1(z)`` to a few ulps without an Expm1 operator (Kahan's trick): ``u = e**z``;
+    ``z`` where ``u == 1``, ``u - 1`` where that is -1 or an infinity, else
+    ``(u - 1) * z / log(u)``."""
+    u = g.op("Exp", z)
+    d = g.op("Sub", u, g.const(1.0, dtype))
+    ratio = g.op("Div", g.op("Mul", d, z), g.op("Log", u))
+    exact = g.op("Or", g.op("Equal", d, g.const(-1.0, dtype)), g.op("IsInf", u))
+    y = g.where(exact, d, ratio)
+    return g.where(g.op("Equal", d, g.const(0.0, dtype)), z, y)
 
 
 def _log(g, d, x, dtype):
@@ -172,4 +188,45 @@ def _row_norms(g, d, x, dtype):
     y = g.op("Div", x64, safe)
     if d.keep:
         y = g.op("Concat", y, norm, axis=1)
+    return y if dtype == f64 else g.cast(y, dtype)
+
+
+def _row_rms(g, d, x, dtype):
+    f64 = np.float64
+    x64 = x if dtype == f64 else g.cast(x, f64)
+    _, zero, count = _nan_free(g, x64)
+    mean_square = g.op("Div", _sum(g, g.op("Mul", zero, zero)), count)
+    eps = d.eps if d.eps is not None else float(np.finfo(dtype).eps)  # float32 or float64
+    rms = g.op("Sqrt", g.op("Add", mean_square, g.const(eps, f64)))
+    rms = g.where(g.op("Equal", rms, g.const(0.0, f64)), g.const(1.0, f64), rms)
+    y = g.op("Div", x64, rms)
+    if d.weight is not None:
+        y = g.op("Mul", y, g.const(d.weight, f64))
+    if d.keep:
+        y = g.op("Concat", y, rms, axis=1)
+    return y if dtype == f64 else g.cast(y, dtype)
+
+
+def _power(g, d, x, dtype):
+    """Yeo-Johnson or Box-Cox in float64, as ``transform`` computes it (``_export.Power``)."""
+    f64 = np.float64
+    x64 = x if dtype == f64 else g.cast(x, f64)
+    zero = g.const(0.0, f64)
+    if d.box_cox:
+        t, a = g.op("Log", x64), g.const(d.lambdas, f64)
+    else:
+        negative = g.op("Less", x64, zero)
+        t = _log1p(g, g.op("Abs", x64), f64)
+        a = g.where(negative, g.const(2.0 - d.lambdas, f64), g.const(d.lambdas, f64))
+    logarithmic = g.op("Less", g.op("Abs", a), g.const(np.finfo(f64).eps, f64))
+    safe = g.where(logarithmic, g.const(1.0, f64), a)
+    y = g.op("Div", _expm1(g, g.op("Mul", safe, t), f64), safe)
+    y = g.where(logarithmic, t, y)
+    if d.box_cox:  # no value (not the limit) for 0 and infinity
+        inside = g.op("And", g.op("Greater", x64, zero), g.op("Less", x64, g.const(np.inf, f64)))
+        y = g.where(inside, y, g.const(np.nan, f64))
+    else:
+        y = g.where(negative, g.op("Neg", y), y)
+    if d.mean is not None:
+        y = g.op("Div", g.op("Sub", y, g.const(d.mean, f64)), g.const(d.scale, f64))
     return y if dtype == f64 else g.cast(y, dtype)

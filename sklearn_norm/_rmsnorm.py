@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 
 from ._channels import check_affine
+from ._export import FromTorchMixin
 from ._samplewise import Layout, SampleScaler
 from ._sklearn_compat import Interval
 from ._xp import get_namespace
@@ -13,7 +14,7 @@ from .functional._rms import default_eps, rms_rows
 from .functional._rows import _cast, as64, quiet
 
 
-class RMSNormScaler(SampleScaler):
+class RMSNormScaler(FromTorchMixin, SampleScaler):
     """Divide each sample by its root mean square, as PyTorch ``RMSNorm``.
 
     .. math:: y_{ij} = \\frac{x_{ij}}{\\mathrm{rms}_i} \\, \\gamma_j, \\qquad

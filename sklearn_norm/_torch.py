@@ -15,7 +15,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._export import BOUNDS_THRESHOLD, Affine, Groups, Log, Quantiles, RowNorms, describe
+from ._export import (
+    BOUNDS_THRESHOLD,
+    Affine,
+    Groups,
+    Log,
+    Power,
+    Quantiles,
+    RowNorms,
+    RowRMS,
+    describe,
+)
 
 
 def _buffer(values):
@@ -128,6 +138,70 @@ class RowNormMap(nn.Module):
         return y.to(x.dtype)
 
 
+class RMSRows(nn.Module):
+    """Each row divided by ``sqrt(mean(x**2) + eps)`` of its non-NaN values (1 where 0),
+    then ``* weight``; ``keep`` appends the rms. ``eps=None``: the machine epsilon of
+    float64 for float64 input, else of float32 (PyTorch's ``RMSNorm``)."""
+
+    def __init__(self, d: RowRMS):
+        super().__init__()
+        self.default_eps = d.eps is None
+        self.eps = 0.0 if d.eps is None else d.eps
+        self.eps64 = float(np.finfo(np.float64).eps)
+        self.eps32 = float(np.finfo(np.float32).eps)
+        self.keep = d.keep
+        self.register_buffer("weight", _buffer(d.weight))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x.to(torch.float64)
+        mask = torch.isnan(y)
+        count = (~mask).sum(dim=1, keepdim=True).to(torch.float64)
+        a = torch.where(mask, 0.0, y)
+        eps = self.eps
+        if self.default_eps:
+            eps = self.eps64 if x.dtype == torch.float64 else self.eps32
+        rms = torch.sqrt((a * a).sum(dim=1, keepdim=True) / count + eps)
+        rms = torch.where(rms == 0.0, 1.0, rms)
+        y = y / rms
+        if self.weight.numel() > 0:
+            y = y * self.weight
+        if self.keep:
+            y = torch.cat([y, rms], dim=1)
+        return y.to(x.dtype)
+
+
+class PowerMap(nn.Module):
+    """Yeo-Johnson or Box-Cox per feature with λ (``_export.Power``), then
+    ``(y - mean) / scale`` where given; in float64."""
+
+    def __init__(self, d: Power):
+        super().__init__()
+        self.box_cox = d.box_cox
+        self.tiny = float(np.finfo(np.float64).eps)
+        for name in ("lambdas", "mean", "scale"):
+            self.register_buffer(name, _buffer(getattr(d, name)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x.to(torch.float64)
+        negative = y < 0.0
+        if self.box_cox:
+            t = torch.log(y)
+            a = self.lambdas.expand(y.shape)
+        else:
+            t = torch.log1p(y.abs())
+            a = torch.where(negative, 2.0 - self.lambdas, self.lambdas)
+        logarithmic = a.abs() < self.tiny
+        safe = torch.where(logarithmic, 1.0, a)
+        p = torch.where(logarithmic, t, torch.expm1(safe * t) / safe)
+        if self.box_cox:  # no value (not the limit) for 0 and infinity
+            p = torch.where((y > 0.0) & (y < math.inf), p, math.nan)
+        else:
+            p = torch.where(negative, -p, p)
+        if self.mean.numel() > 0:
+            p = (p - self.mean) / self.scale
+        return p.to(x.dtype)
+
+
 class QuantileMap(nn.Module):
     """Per feature, ``numpy.interp`` from the quantiles to the references (the mean of
     both directions where quantiles repeat), then the normal quantile function, clipped."""
@@ -191,6 +265,8 @@ _MODULES = {
     Groups: GroupRows,
     RowNorms: RowNormMap,
     Quantiles: QuantileMap,
+    RowRMS: RMSRows,
+    Power: PowerMap,
 }
 
 
@@ -211,9 +287,17 @@ def _builtin(est, dtype):
     or channel), where PyTorch divides by zero and ``transform`` by 1.
     """
     name = type(est).__name__
-    if getattr(est, "keep_stats", False) or getattr(est, "eps", 1.0) <= 0.0:
+    eps = getattr(est, "eps", None)
+    if getattr(est, "keep_stats", False) or (eps is not None and eps <= 0.0):
         return None
     n_features = est.n_features_in_
+    if name == "RMSNormScaler":  # eps=None: PyTorch's default, as the scaler's
+        weight = est._layout.weight
+        layer = nn.RMSNorm(n_features, eps=eps, elementwise_affine=weight is not None, dtype=dtype)
+        if weight is not None:
+            with torch.no_grad():
+                layer.weight.copy_(_as(weight))
+        return layer
     if name == "BatchNormScaler":
         n_channels, _, weight, bias = est._layout(n_features)
         if np.any(np.asarray(est.running_var_) + est.eps <= 0.0):

@@ -20,14 +20,13 @@ def _momentum(state):
 def from_state(cls, state, n_features=None):
     """A fitted ``cls`` computing, on rows, the layer that ``state`` describes in eval mode."""
     name = cls.__name__
+    if name == "RMSNormScaler":  # eps None: PyTorch's default, as the scaler's
+        weight = None if state["weight"] is None else np.ravel(state["weight"])
+        eps = None if state["eps"] is None else float(state["eps"])
+        return _record(cls(eps=eps, weight=weight), _row_size(name, state, n_features))
     affine = {"eps": float(state["eps"]), "weight": state["weight"], "bias": state["bias"]}
     if name == "LayerNormScaler":
-        size = math.prod(state["normalized_shape"])
-        if n_features not in (None, size):
-            raise ValueError(
-                f"LayerNormScaler.from_torch: the layer normalises {size} values per row "
-                f"(normalized_shape={state['normalized_shape']}), got n_features={n_features}."
-            )
+        size = _row_size(name, state, n_features)
         flat = {k: None if v is None else np.ravel(v) for k, v in affine.items() if k != "eps"}
         return _record(cls(eps=affine["eps"], **flat), size)
     if name == "GroupNormScaler":
@@ -52,6 +51,17 @@ def from_state(cls, state, n_features=None):
     est = cls(track_running_stats=tracked, **common)
     _record(est, n_features or n_channels * (2 if tracked else 1))
     return _set_running(est, state) if tracked else est
+
+
+def _row_size(name, state, n_features):
+    """The values per row of a layer normalising ``normalized_shape`` (checked)."""
+    size = math.prod(state["normalized_shape"])
+    if n_features not in (None, size):
+        raise ValueError(
+            f"{name}.from_torch: the layer normalises {size} values per row "
+            f"(normalized_shape={state['normalized_shape']}), got n_features={n_features}."
+        )
+    return size
 
 
 def _record(est, n_features):

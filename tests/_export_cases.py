@@ -43,6 +43,12 @@ EXTRA = {
     ],
     "RobustScaler": [{"with_centering": False}, {"with_scaling": False}],
     "QuantileScaler": [{"output_distribution": "normal"}, {"n_quantiles": 7}],
+    "PowerScaler": [{"standardize": False}],  # Box-Cox (no zeros): power_branches
+    "RMSNormScaler": [
+        {"keep_stats": True, "weight": np.linspace(-1, 2, N_FEATURES)},
+        {"eps": 0.0, "keep_stats": True},
+        {"eps": 1e-3},
+    ],
     "UnitNormScaler": [{"keep_norm": True}, {"norm": "l1"}, {"norm": "max", "keep_norm": True}],
 }
 
@@ -73,3 +79,22 @@ def data(dtype, seed=0, n_rows=40):
 
 #: Tolerance per dtype (relative and absolute), as the contract states it.
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-12}
+
+
+def power_branches(dtype, method):
+    """A ``PowerScaler`` with λ set on the branches' edges (0 exactly and within float64's
+    epsilon of it; for Yeo-Johnson 2 too), negative, above 2, and data with NaN: of both
+    signs for Yeo-Johnson, positive for Box-Cox."""
+    from sklearn_norm import PowerScaler
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(0.0, 3.0, (40, N_FEATURES))
+    X[0] = 0.0
+    if method == "box-cox":
+        X = np.abs(X) + 0.5
+    X[rng.random(X.shape) < 0.08] = np.nan
+    X = X.astype(dtype)
+    est = PowerScaler(method=method).fit(X)
+    second = 2.0 if method == "yeo-johnson" else 1.0
+    est.lambdas_ = np.array([0.0, second, 1e-17, 2.0 - 1e-16, -0.7, 3.5])
+    return est, X

@@ -4,7 +4,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from _export_cases import TOLERANCE, data, variant_id, variants
+from _export_cases import TOLERANCE, data, power_branches, variant_id, variants
 from skl2onnx import to_onnx
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -45,6 +45,16 @@ def test_onnx_every_estimator_reproduces_transform(case, dtype):
     expected = est.transform(X)
     assert np.isnan(expected).any()  # the NaN path is exercised
     assert_same(run(model, X)[0], expected, dtype)
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_onnx_power_scaler_takes_every_branch_as_transform(dtype, method):
+    est, X = power_branches(dtype, method)
+    expected = est.transform(X)
+    assert np.isnan(expected).any() and (X > 0).any()
+    assert (X < 0).any() == (method == "yeo-johnson")
+    assert_same(run(to_onnx(est, X[:1]), X)[0], expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

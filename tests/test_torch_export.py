@@ -7,7 +7,7 @@ Needs torch (``make test-torch``); without it this file is not collected (confte
 import numpy as np
 import pytest
 import torch
-from _export_cases import TOLERANCE, data, variant_id, variants
+from _export_cases import TOLERANCE, data, power_branches, variant_id, variants
 from sklearn.exceptions import NotFittedError
 
 import sklearn_norm as sn
@@ -17,6 +17,7 @@ VARIANTS = variants()
 COMPILED = [(cls, {}) for cls in sn.all_estimators()] + [
     (sn.LayerNormScaler, {"keep_stats": True}),
     (sn.UnitNormScaler, {"keep_norm": True}),
+    (sn.RMSNormScaler, {"keep_stats": True, "weight": np.linspace(-1, 2, 6)}),
     (sn.MinMaxScaler, {"clip": True}),
     (sn.InstanceNormScaler, {"n_channels": 2, "track_running_stats": True, "keep_stats": True}),
 ]
@@ -48,6 +49,20 @@ def test_to_torch_every_estimator_equals_transform(case, dtype):
     np.testing.assert_allclose(out(builtin, finite), est.transform(finite), rtol=tol, atol=tol)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_to_torch_power_scaler_takes_every_branch_as_transform(dtype, method):
+    est, X = power_branches(dtype, method)
+    module = est.to_torch()
+    expected = est.transform(X)
+    assert np.isnan(expected).any()
+    for compiled in (module, torch.jit.script(module)):
+        got = out(compiled, X)
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+
+
 # torch 2.13 deprecates TorchScript (still supported); the contract asks for it
 @pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("builtin", [True, False])
@@ -74,6 +89,8 @@ def test_to_torch_modules_script_and_export(case, builtin):
         (sn.GroupNormScaler(n_groups=2), torch.nn.GroupNorm),
         (sn.InstanceNormScaler(n_channels=2), torch.nn.InstanceNorm1d),
         (sn.InstanceNormScaler(n_channels=3, track_running_stats=True), torch.nn.InstanceNorm1d),
+        (sn.RMSNormScaler(), torch.nn.RMSNorm),
+        (sn.RMSNormScaler(eps=1e-3, weight=np.arange(6.0)), torch.nn.RMSNorm),
     ],
     ids=repr,
 )
@@ -125,6 +142,9 @@ LAYERS = [
         lambda: torch.nn.InstanceNorm1d(3, affine=True, track_running_stats=True, **F64),
         (9, 3, 4),
     ),
+    (sn.RMSNormScaler, lambda: torch.nn.RMSNorm(6, **F64), (9, 6)),
+    (sn.RMSNormScaler, lambda: torch.nn.RMSNorm((2, 3), eps=1e-3, **F64), (9, 2, 3)),
+    (sn.RMSNormScaler, lambda: torch.nn.RMSNorm(5, elementwise_affine=False, **F64), (9, 5)),
 ]
 
 
@@ -169,13 +189,16 @@ def test_from_torch_partial_fit_continues_the_layers_training():
     assert est.num_batches_tracked_ == int(bn.num_batches_tracked) == 4
 
 
-@pytest.mark.parametrize("est", [sn.BatchNormScaler(n_channels=2), sn.GroupNormScaler(n_groups=3)])
+@pytest.mark.parametrize(
+    "est",
+    [sn.BatchNormScaler(n_channels=2), sn.GroupNormScaler(n_groups=3), sn.RMSNormScaler(eps=0.1)],
+)
 def test_from_torch_of_to_torch_is_the_same_map(est):
     X = data(np.float64)
     X = X[~np.isnan(X).any(axis=1)]
     est.fit(X)
     module = est.to_torch(dtype=torch.float64)
-    back = type(est).from_torch(module.layer, n_features=X.shape[1])
+    back = type(est).from_torch(getattr(module, "layer", module), n_features=X.shape[1])
     np.testing.assert_allclose(back.transform(X), est.transform(X), rtol=1e-12, atol=1e-12)
 
 
