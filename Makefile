@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 LINT_PATHS := $(wildcard sklearn_norm tests benchmarks examples)
 
-.PHONY: install test lint demo bench docs test-torch clean
+.PHONY: install test lint demo bench docs test-torch fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
+# no -q: the header prints pytest-randomly's "Using --randomly-seed=N" to replay an order
 test: lint
-	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q tests
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 --dist loadgroup tests
+
+# The differential tests (tests/test_differential*.py) with many new hypothesis examples
+# (the 'fuzz' profile in tests/conftest.py); KNOWN_BUGS=off exempts no known bug.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz SCIPY_ARRAY_API=1 $(BIN)/python -m pytest -n 2 -q -p no:randomly \
+		tests/test_differential.py tests/test_differential_functional.py
 
 demo: $(STAMP)
 	$(BIN)/python -m sklearn_norm.demo
@@ -36,6 +43,10 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_cli.py $(BENCH_CLI_ARGS)
+	$(BIN)/python benchmarks/bench_quantile.py $(BENCH_QUANTILE_ARGS)
+	$(BIN)/python benchmarks/bench_power.py $(BENCH_POWER_ARGS)
+	$(BIN)/python benchmarks/bench_onnx.py $(ONNX_BENCH_ARGS)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0

@@ -9,7 +9,17 @@ import numpy as np
 
 from sklearn_norm import make_scaler
 
-COLUMN_WISE = {"minmax", "zscore", "decimal", "log", "batchnorm"}
+COLUMN_WISE = {
+    "minmax",
+    "zscore",
+    "decimal",
+    "log",
+    "batchnorm",
+    "maxabs",
+    "robust",
+    "quantile",
+    "power",
+}
 
 
 def _data(method, rng):

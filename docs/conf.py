@@ -20,6 +20,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax 3 from the package: formulas render offline
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "matplotlib.sphinxext.plot_directive",
@@ -32,6 +33,9 @@ suppress_warnings = ["myst.xref_missing", "myst.header", "image.not_readable"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
+# The packaged MathJax, copied into _static/mathjax by sphinx-mathjax-offline (instead
+# of a CDN, which an HTML copy read without a network cannot reach).
+mathjax_path = "mathjax/tex-chtml.js"
 root_doc = "index"
 # Single backquotes are literal, as in scikit-learn: docstring type lines write
 # "ndarray of shape (`n_features_in_`,)" and "(N, C, `*spatial`)".

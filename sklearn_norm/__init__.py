@@ -7,8 +7,13 @@ from ._groupnorm import GroupNormScaler
 from ._instancenorm import InstanceNormScaler
 from ._layernorm import LayerNormScaler
 from ._log import LogScaler
+from ._maxabs import MaxAbsScaler
 from ._minmax import MinMaxScaler
+from ._power import PowerScaler
+from ._quantile import QuantileScaler
 from ._registry import all_estimators, make_scaler, register, scaler_grid
+from ._rmsnorm import RMSNormScaler
+from ._robust import RobustScaler
 from ._unitnorm import UnitNormScaler
 from ._zscore import ZScoreScaler
 
@@ -21,7 +26,12 @@ __all__ = [
     "InstanceNormScaler",
     "LayerNormScaler",
     "LogScaler",
+    "MaxAbsScaler",
     "MinMaxScaler",
+    "RMSNormScaler",
+    "PowerScaler",
+    "QuantileScaler",
+    "RobustScaler",
     "UnitNormScaler",
     "ZScoreScaler",
     "all_estimators",

@@ -41,6 +41,23 @@ def fit(estimator, X, sample_weight, reset):
     return _learned_to_device(estimator, xp, dev)
 
 
+def to_host_for_fit(estimator, X):
+    """``X`` on the host, for a scaler that fits there (the quantile-based ones).
+
+    Returns the numpy copy of ``X`` and a function that, once the scaler has learned,
+    moves its learned arrays to ``X``'s namespace and device (as :func:`fit` does).
+    """
+    xp, _, dev = get_namespace_and_device(X)
+    _learned_to(estimator, to_numpy)
+    space = _space(X)
+
+    def to_device(fitted):
+        fitted._fit_space_ = space
+        return _learned_to_device(fitted, xp, dev)
+
+    return to_numpy(X), to_device
+
+
 def _learned_to_device(estimator, xp, dev):
     """Move the learned numpy arrays to ``xp`` on ``dev``, floats in the widest float."""
     acc = np.float32 if widest_float(xp, dev) == xp.float32 else np.float64

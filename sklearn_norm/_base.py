@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from . import _engine
+from ._export import ExportMixin
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._stats import MOMENTS, Stats, merge
 from ._validation import check_weights, check_X, reject_inf, reject_overflow
@@ -40,7 +41,9 @@ def n_samples_seen(stats):
     return count
 
 
-class ColumnScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
+class ColumnScaler(
+    ExportMixin, OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator
+):
     """Base of the scalers that learn per-feature statistics from the training rows."""
 
     _need = (MOMENTS,)

@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
 from ._channels import check_affine, split_channels
 from ._engine import Affine
+from ._export import FromTorchMixin
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
@@ -17,7 +18,7 @@ from .functional._affine import batch_norm_terms
 
 
 @register("batchnorm")
-class BatchNormScaler(WeightedFitMixin, ColumnScaler):
+class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
     """Normalise each channel with running statistics, as PyTorch ``BatchNorm`` in eval mode.
 
     .. math:: y = \\frac{x - \\mu_c}{\\sqrt{\\sigma^2_c + \\epsilon}} \\gamma_c + \\beta_c

@@ -134,6 +134,32 @@ def fit(estimator, X, sample_weight, reset):
     return estimator._absorb(X, stats, first)
 
 
+def _block_sketch(block, k):
+    from ._sketch import QuantileSketch
+
+    return QuantileSketch.of(_numpy_block(block), k)
+
+
+def fit_sketch(estimator, X, reset):
+    """``fit``/``partial_fit`` of a quantile-based scaler: one KLL sketch per block and
+    feature, merged in a tree per column chunk (only the sketches leave the workers)."""
+    import dask
+
+    from ._sketch import join_columns
+    from ._sketch import merge as merge_sketches
+
+    if reset:
+        estimator._reset()
+    estimator._check_params()
+    first = not hasattr(estimator, "n_features_in_")
+    check(estimator, X, reset=first)
+    block_sketch = dask.delayed(_block_sketch, pure=True)
+    parts = [[block_sketch(block, estimator.sketch_size) for block in band] for band in _blocks(X)]
+    columns = [_tree(list(chunk), merge_sketches) for chunk in zip(*parts)]
+    (sketch,) = dask.compute(dask.delayed(join_columns, pure=True)(columns))
+    return estimator._absorb_sketch(sketch, first)
+
+
 def _array_block(block, estimator, method):
     out = getattr(estimator, method)(block, copy=True)  # never write into dask's blocks
     return out if isinstance(out, np.ndarray) else np.asarray(out)

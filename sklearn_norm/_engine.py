@@ -53,7 +53,11 @@ class Elementwise(NamedTuple):
     ``keeps_nonfinite=(forward, inverse)``: whether the map sends every NaN or infinity
     to a NaN or infinity. ``floor``: per-feature values at or below which ``transform``
     refuses (the domain; ``None``: every value), the scaler's
-    ``_check_transform_values`` then raising the error.
+    ``_check_transform_values`` then raising the error. ``sparse``: ``None`` (the
+    kernel maps the stored values, its parameters gathered per value) or
+    ``sparse(X, inverse)``, which maps a checked CSR or CSC matrix (a copy where asked)
+    in place and returns it: scikit-learn's own steps where they differ in the last bit
+    (``MaxAbsScaler``'s reciprocal) or a map of whole columns (``QuantileScaler``).
     """
 
     build: Any
@@ -61,6 +65,7 @@ class Elementwise(NamedTuple):
     options: dict = {}
     keeps_nonfinite: tuple = (True, True)
     floor: Any = None
+    sparse: Any = None
 
 
 def _same(value):
@@ -153,6 +158,11 @@ def fitted_on_device(estimator):
     )
 
 
+def is_dask(X):
+    """Whether ``X`` is a dask collection (checked by module: dask is not imported)."""
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
 def adapter_for(X, estimator=None):
     """The adapter module that handles ``X`` (``None``: the numpy path does).
 
@@ -160,7 +170,7 @@ def adapter_for(X, estimator=None):
     ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
     input of an estimator fitted on such arrays, which then refuses a foreign namespace.
     """
-    if type(X).__module__.split(".")[0] in ("dask", "dask_expr"):  # dask is not imported
+    if is_dask(X):
         from . import _dask
 
         return _dask
@@ -277,6 +287,8 @@ def _run_sparse(estimator, description, X, copy, inverse):
     reject_inf(estimator, sparse_inf_columns(X))
     if not inverse:
         estimator._check_transform_values(X)
+    if isinstance(description, Elementwise) and description.sparse is not None:
+        return description.sparse(X, inverse)
     columns = sparse_columns(X)
     kernel(description, inverse, lambda p: p[columns], X.dtype)(X.data, out=X.data)
     return X

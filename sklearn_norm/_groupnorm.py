@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 from ._channels import check_affine, split_channels
+from ._export import FromTorchMixin
 from ._registry import register
 from ._samplewise import GroupedScaler, Layout, kept_names
 from ._sklearn_compat import Interval
@@ -10,7 +11,7 @@ from .functional._affine import per_feature
 
 
 @register("groupnorm")
-class GroupNormScaler(GroupedScaler):
+class GroupNormScaler(FromTorchMixin, GroupedScaler):
     """Normalise each sample over groups of channels, as PyTorch ``GroupNorm``.
 
     Each row holds ``C`` channels laid out channels-first, ``(C, L)`` with

@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._channels import check_affine, split_channels
 from ._chunks import colreduce, fold, map_blocks
+from ._export import FromTorchMixin
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
@@ -18,7 +19,7 @@ from .functional._rows import group_std, one_pass_moments, quiet, scaled_moments
 
 
 @register("instancenorm")
-class InstanceNormScaler(GroupedScaler):
+class InstanceNormScaler(FromTorchMixin, GroupedScaler):
     """Normalise each sample per channel, as PyTorch ``InstanceNorm1d`` on ``(N, C, L)``.
 
     Each row holds ``C`` channels laid out channels-first, ``(C, L)`` with

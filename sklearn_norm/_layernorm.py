@@ -3,13 +3,14 @@
 from numbers import Real
 
 from ._channels import check_affine
+from ._export import FromTorchMixin
 from ._registry import register
 from ._samplewise import GroupedScaler, Layout
 from ._sklearn_compat import Interval
 
 
 @register("layernorm")
-class LayerNormScaler(GroupedScaler):
+class LayerNormScaler(FromTorchMixin, GroupedScaler):
     """Normalise each sample over its features, as PyTorch ``LayerNorm``.
 
     .. math:: y_{ij} = \\frac{x_{ij} - \\mu_i}{\\sqrt{\\sigma^2_i + \\epsilon}} \\, \\gamma_j

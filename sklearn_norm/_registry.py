@@ -5,6 +5,8 @@ from collections.abc import Sequence
 import numpy as np
 
 _REGISTRY = {}
+#: Called with each class registered from now on (the ONNX converters register there).
+_LISTENERS = []
 
 
 def register(name):
@@ -32,9 +34,17 @@ def register(name):
 
     def decorate(cls):
         _REGISTRY[name] = cls
+        for listener in _LISTENERS:
+            listener(cls)
         return cls
 
     return decorate
+
+
+def on_register(listener):
+    """Call ``listener(cls)`` for every class :func:`register` registers from now on."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def _known():

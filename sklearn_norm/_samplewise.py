@@ -19,6 +19,7 @@ from sklearn.utils.validation import FLOAT_DTYPES
 
 from ._chunks import map_blocks, output_for
 from ._engine import adapter_for, atomic, forget
+from ._export import ExportMixin
 from ._sklearn_compat import CachedParamNames, _fit_context
 from ._validation import (
     check_X,
@@ -69,7 +70,9 @@ def _can_inverse(estimator):
     return estimator._invertible()
 
 
-class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator):
+class SampleScaler(
+    ExportMixin, OneToOneFeatureMixin, TransformerMixin, CachedParamNames, BaseEstimator
+):
     """Base of the scalers whose statistics come from each sample itself."""
 
     # -- what a scaler supplies --------------------------------------------------------

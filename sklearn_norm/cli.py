@@ -21,12 +21,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from . import __version__
-from ._io import COMPRESSION, FORMATS, ChunkWriter, Reader, UserError, atomic_path, file_format
+from ._io import (
+    COMPRESSION,
+    FORMATS,
+    Reader,
+    UserError,
+    arrow,
+    atomic_path,
+    compression,
+    file_format,
+)
 from ._persist import SAVE_FORMATS, load, save, save_format
-from ._progress import Progress
 from ._registry import _REGISTRY, make_scaler
+from ._writer import ChunkWriter
 
 PROG = "sklearn-norm"
 
@@ -129,91 +139,100 @@ def _columns(args):
     return [c.strip() for part in args.columns for c in part.split(",") if c.strip()]
 
 
-def _numeric_block(chunk, columns, path):
-    """The selected columns of ``chunk``, checked to exist and to be numeric."""
-    missing = [c for c in columns if c not in chunk.columns]
-    if missing:
-        raise UserError(f"column(s) {missing} not in {str(path)!r}; it has {list(chunk.columns)}")
-    for c in columns:
-        dtype = chunk[c].dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-            raise UserError(
-                f"column {c!r} of {str(path)!r} is not numeric (dtype {dtype}); "
-                "choose numeric columns with --columns"
-            )
-    return chunk[columns]
+def _matrix(table, columns, names=True):
+    """The ``columns`` of an Arrow table as one 2-D array (missing values as NaN).
+
+    float32 when every column is float32, else float64; a DataFrame naming the columns
+    (without a copy) when ``names``.
+    """
+    pa = arrow()[0]
+    single = all(table.schema.field(c).type == pa.float32() for c in columns)
+    values = np.empty((table.num_rows, len(columns)), np.float32 if single else np.float64)
+    for j, c in enumerate(columns):
+        values[:, j] = table.column(c).to_numpy()
+    return pd.DataFrame(values, columns=columns, copy=False) if names else values
 
 
-def _merge(chunk, consumed, produced, values):
-    """``chunk`` with the ``consumed`` columns replaced by ``values`` (named ``produced``).
+def _merge(table, consumed, produced, values):
+    """``table`` with the ``consumed`` columns replaced by ``values`` (named ``produced``).
 
     A produced column that was consumed keeps its place; new ones go to the end;
-    consumed ones not produced (e.g. kept statistics on the way back) are dropped.
+    consumed ones not produced (e.g. kept statistics on the way back) are dropped. The
+    other columns keep their Arrow arrays and fields; NaN becomes a missing value.
     """
+    pa = arrow()[0]
     consumed = set(consumed)
-    clash = [c for c in produced if c in chunk.columns and c not in consumed]
+    clash = [c for c in produced if c in table.column_names and c not in consumed]
     if clash:
         raise UserError(f"output column(s) {clash} clash with pass-through columns")
-    new = pd.DataFrame(np.asarray(values), columns=list(produced), index=chunk.index)
-    data = {}
-    for c in chunk.columns:
-        if c not in consumed:
-            data[c] = chunk[c]
-        elif c in new.columns:
-            data[c] = new[c]
-    for c in produced:
-        data.setdefault(c, new[c])
-    return pd.DataFrame(data, index=chunk.index)
+    values = np.asarray(values)
+    new = {c: pa.array(values[:, j], from_pandas=True) for j, c in enumerate(produced)}
+    fields, arrays = [], []
+    for field, column in zip(table.schema, table.columns):
+        if field.name not in consumed:
+            fields.append(field)
+            arrays.append(column)
+        elif field.name in new:
+            arrays.append(new.pop(field.name))
+            fields.append(pa.field(field.name, arrays[-1].type))
+    for name, array in new.items():
+        fields.append(pa.field(name, array.type))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, table.schema.metadata))
 
 
-def _call(method, block, inverse):
+def _call(method, table, consumed, produced, inverse):
+    if not table.num_rows:  # a file with a header and no rows: nothing to scale
+        return np.empty((0, len(produced)))
     if not inverse:
-        return method(block)
+        return method(_matrix(table, consumed))
     # inverse_transform's input has the output's columns (kept statistics too), not the
     # fitted ones: pass plain values and silence the feature-name check made for transform.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return method(block.to_numpy(dtype=np.float64))
+        return method(_matrix(table, consumed, names=False))
 
 
 def _progress(args, label, reader):
-    return Progress(
-        f"{label} {reader.path.name}", reader.total, enabled=False if args.quiet else None
+    """A tqdm bar on stderr, drawn only when it is a terminal (never with ``--quiet``)."""
+    return tqdm(
+        total=reader.total,
+        desc=f"{label} {reader.path.name}",
+        unit="B" if reader.format == "csv" else " rows",
+        unit_scale=True,
+        disable=True if args.quiet else None,
     )
 
 
-def _numeric_columns(chunk, path):
-    columns = [
-        c
-        for c in chunk.columns
-        if pd.api.types.is_numeric_dtype(chunk[c].dtype)
-        and not pd.api.types.is_bool_dtype(chunk[c].dtype)
-    ]
-    if not columns:
-        raise UserError(f"{str(path)!r} has no numeric column to scale")
-    return columns
+def _chunks(reader, bar, columns, **options):
+    """The reader's chunks, advancing ``bar`` to the work done after each."""
+    for table, done in reader.chunks(columns, **options):
+        yield table
+        bar.update(done - bar.n)
 
 
 def _fit(args):
     params = dict(args.param)
     scaler = make_scaler(args.method, **params)
     reader = Reader(args.input, args.chunksize)
-    columns = _columns(args)
+    columns = _columns(args) or reader.numeric
+    if not columns:
+        raise UserError(f"{str(reader.path)!r} has no numeric column to scale")
+    n_rows = 0
     with _progress(args, "fit", reader) as bar:
-        for chunk, done in reader:
-            if columns is None:
-                columns = _numeric_columns(chunk, reader.path)
-            scaler.partial_fit(_numeric_block(chunk, columns, reader.path))
-            bar.update(done)
-    if columns is None:
+        for table in _chunks(reader, bar, columns, others=False):
+            if table.num_rows:
+                scaler.partial_fit(_matrix(table, columns))
+                n_rows += table.num_rows
+    if not n_rows:
         raise UserError(f"{str(reader.path)!r} has no rows to fit on")
     return scaler
 
 
 def _apply(scaler, args, inverse):
     """Scale (or unscale) ``args.input`` chunk by chunk into ``args.output``."""
-    reader = Reader(args.input, args.chunksize)
     fmt = file_format(args.output)
+    reader = Reader(args.input, args.chunksize)
     names_in = getattr(scaler, "feature_names_in_", None)
     if inverse and not hasattr(scaler, "inverse_transform"):
         raise UserError(
@@ -231,16 +250,13 @@ def _apply(scaler, args, inverse):
     method = scaler.inverse_transform if inverse else scaler.transform
     label = "inverse-transform" if inverse else "transform"
     with _progress(args, label, reader) as bar, atomic_path(args.output) as tmp:
-        writer = ChunkWriter(tmp, fmt)
+        writer = ChunkWriter(tmp, fmt, compression(args.output))
         try:
-            for chunk, done in reader:
-                block = _numeric_block(chunk, consumed, reader.path)
-                writer.write(_merge(chunk, consumed, produced, _call(method, block, inverse)))
-                bar.update(done)
+            for table in _chunks(reader, bar, consumed, as_text=fmt == "csv"):
+                values = _call(method, table, consumed, produced, inverse)
+                writer.write(_merge(table, consumed, produced, values))
         finally:
             writer.close()
-        if writer.n_chunks == 0:
-            raise UserError(f"{str(reader.path)!r} has no rows")
 
 
 def _scaler_path(args):
@@ -297,7 +313,7 @@ def main(argv=None):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except (UserError, ValueError, TypeError, OSError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"{PROG}: error: {text}", file=sys.stderr)
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        print(f"{PROG}: error: {text or type(exc).__name__}", file=sys.stderr)
         return 1
     return 0

@@ -33,6 +33,9 @@ PARAMS = {
     "unitnorm": {"norm": ["l1", "l2", "max"]},
     "instancenorm": {"n_channels": [1, 3]},
     "groupnorm": {"n_groups": [1, 3]},
+    "robust": {"quantile_range": [(25.0, 75.0), (10.0, 90.0)]},
+    "quantile": {"output_distribution": ["uniform", "normal"]},
+    "power": {"standardize": [True, False]},  # Box-Cox would refuse the zeros here
 }
 FEATURES = ["mean area", "mean smoothness", "worst concavity"]
 

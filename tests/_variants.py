@@ -21,6 +21,8 @@ Purposes:
     more instances for the dask tests (six features).
 ``on_device``
     the sample-wise instances tried on a device without float64.
+``function``
+    the parameters under which the scaler equals its stateless function.
 ``bound``
     ``{"bound": f}``: ``f(n_features)`` bounds the magnitude of every output value.
 """
@@ -72,6 +74,18 @@ VARIANTS = {
         "persist": {"offset": "auto", "base": 2},
         "dask": [{"offset": "auto"}],
     },
+    "MaxAbsScaler": {"bound": {"bound": lambda n: 1.0}},
+    "RMSNormScaler": {
+        "bound": {"bound": math.sqrt},
+        "round_trip": {"keep_stats": True},
+        "persist": {"keep_stats": True},
+        "checks": [{"keep_stats": True}],
+        "six_features": [{"keep_stats": True, "weight": [0.5, 2.0, 1.0, 1.0, -1.0, 3.0]}],
+        "dask": [{"keep_stats": True}],
+        "on_device": [{"keep_stats": True}],
+    },
+    "PowerScaler": {"function": {"standardize": False}},
+    "RobustScaler": {"sparse": {"with_centering": False}},
     "UnitNormScaler": {
         "bound": {"bound": lambda n: 1.0},
         "round_trip": {"keep_norm": True},

@@ -117,6 +117,8 @@ def test_estimator_nan_ignored_and_kept(est, space):
     to_xp, dtype = space
     X = _data(dtype)
     with_nan_rows = np.vstack([X, np.full((3, X.shape[1]), np.nan, dtype=dtype)])
+    if "n_quantiles" in est.get_params():  # n_quantiles_ counts NaN rows, as scikit-learn
+        est = clone(est).set_params(n_quantiles=5)
     reference = clone(est).fit(to_xp(X))
     est = clone(est).fit(to_xp(with_nan_rows))
     # rows of NaN change nothing that is learned from values
@@ -195,6 +197,8 @@ def _calls(rng):
     return {
         "min_max_scale": ((x2, x2.min(axis=0) - 1, x2.max(axis=0) + 1), {}),
         "z_score": ((x2, x2.mean(axis=0), x2.std(axis=0)), {}),
+        "robust_scale": ((x2, np.median(x2, axis=0), x2.std(axis=0)), {}),
+        "power_transform": ((x2 - 3.0, [-1.5, 0.0, 0.5, 1.0, 2.0, 2.5]), {}),
         "decimal_scale": ((x2, [1, 0, -1, 2, 1, 0]), {}),
         "log_scale": ((x2,), {"base": 10.0}),
         "unit_norm": ((x2,), {"norm": "l1"}),
@@ -207,6 +211,8 @@ def _calls(rng):
         "group_norm": ((x3, 2), {"bias": per_channel}),
         "weight_standardize": ((x3,), {}),
         "weight_norm": ((x3,), {"g": rng.random(5) + 0.5}),
+        "max_abs_scale": ((x2, np.nanmax(np.abs(x2), axis=0)), {}),
+        "rms_norm": ((x3, (4, 3)), {"weight": rng.random((4, 3)) + 0.5}),
     }
 
 

@@ -3,18 +3,19 @@
 import fractions
 import io
 import os
+import re
 import subprocess
 import sys
 
 import joblib
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sklearn_norm import make_scaler
-from sklearn_norm._io import ChunkWriter
 from sklearn_norm._persist import load
-from sklearn_norm._progress import Progress
+from sklearn_norm._writer import ChunkWriter
 from sklearn_norm.cli import _merge, main
 
 N_ROWS = 500
@@ -173,11 +174,12 @@ def test_cli_gzip_csv_input(frame, tmp_path):
 
 
 def test_cli_merge_appends_and_drops_columns():
-    chunk = pd.DataFrame({"k": ["x", "y"], "a": [1.0, 2.0], "b": [3.0, 4.0]})
+    chunk = pa.table({"k": ["x", "y"], "a": [1.0, 2.0], "b": [3.0, 4.0]})
     out = _merge(chunk, ["a", "b"], ["a", "b", "mean"], np.ones((2, 3)))
-    assert list(out.columns) == ["k", "a", "b", "mean"]
+    assert out.column_names == ["k", "a", "b", "mean"]
     back = _merge(out, ["a", "b", "mean"], ["a", "b"], np.zeros((2, 2)))
-    assert list(back.columns) == ["k", "a", "b"]
+    assert back.column_names == ["k", "a", "b"]
+    assert back.column("k").equals(chunk.column("k"))
 
 
 def test_cli_error_missing_file(capsys, tmp_path):
@@ -239,7 +241,7 @@ def test_cli_error_refuses_foreign_types(capsys, csv, frame, tmp_path):
 def test_cli_error_missing_optional_dependency(capsys, parquet, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if not installed
     err = error_of(capsys, "fit", parquet, "-m", "zscore")
-    assert "reading Parquet needs pyarrow: pip install pyarrow" in err
+    assert 'the command line needs pyarrow: pip install "sklearn-norm[cli]"' in err
 
 
 def test_cli_error_unknown_output_format(capsys, csv, tmp_path):
@@ -267,21 +269,27 @@ def test_cli_interrupted_run_leaves_no_partial_output(csv, tmp_path, monkeypatch
     assert sorted(os.listdir(tmp_path)) == ["data.csv", "out.csv", "s.skops"]
 
 
-def test_cli_progress_bar_only_on_a_terminal():
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_cli_progress_bar_is_tqdm_on_a_terminal_only(source, request, tmp_path, monkeypatch):
     class Tty(io.StringIO):
         def isatty(self):
             return True
 
-    tty, pipe = Tty(), io.StringIO()
-    for stream in (tty, pipe):
-        with Progress("fit data.csv", 200, stream=stream) as bar:
-            bar.update(100)
-    assert "fit data.csv [" in tty.getvalue() and "100%" in tty.getvalue()
-    assert pipe.getvalue() == ""
-    quiet = Tty()
-    with Progress("fit", 10, enabled=False, stream=quiet) as bar:
-        bar.update(5)
-    assert quiet.getvalue() == ""
+    path = request.getfixturevalue(source)
+    argv = ["fit", path, "-m", "zscore", "-o", tmp_path / "s.skops", "--chunksize", CHUNK]
+    drawn = {}
+    for name, stream, quiet in (
+        ("tty", Tty(), []),
+        ("pipe", io.StringIO(), []),
+        ("q", Tty(), ["-q"]),
+    ):
+        monkeypatch.setattr(sys, "stderr", stream)
+        assert run(*argv, *quiet) == 0
+        drawn[name] = stream.getvalue()
+    unit = "B" if source == "csv" else " rows"
+    bar = rf"fit data\.{source}: 100%\|[█#]+\| [0-9.]+k?/[0-9.]+k? \[.*{unit}/s\]"
+    assert re.search(bar, drawn["tty"])
+    assert drawn["pipe"] == drawn["q"] == ""
 
 
 def test_cli_python_dash_m(csv, tmp_path):
@@ -299,3 +307,17 @@ def test_cli_python_dash_m(csv, tmp_path):
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 1 and proc.stderr.startswith("sklearn-norm: error: no such file")
+
+
+def test_cli_bench_script_runs_on_a_tiny_file(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_cli.py"
+    spec = importlib.util.spec_from_file_location("bench_cli", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.main(["--rows", "2000", "--repeat", "1"])
+    ((wall, cpu, rss),) = result["runs"]
+    assert wall > 0 and cpu > 0 and rss > 0 and min(result["pandas_write"]) > 0
+    assert "| **sklearn-norm median** |" in capsys.readouterr().out

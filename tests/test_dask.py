@@ -232,3 +232,25 @@ def test_dask_transform_refuses_eager_containers(container, client):
         est.transform(X)
     lazy = est.set_output(transform="default").transform(X)
     assert type(lazy).__module__.startswith("dask")
+
+
+@pytest.mark.parametrize("cls", [sn.RobustScaler, sn.QuantileScaler])
+def test_dask_quantile_scalers_merge_block_sketches_within_rank_error(cls, client):
+    # more values per feature than a sketch keeps: the block sketches are approximate
+    rng = np.random.default_rng(11)
+    X = rng.lognormal(0, 1.5, size=(60_000, 3))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    est = cls().fit(da.from_array(X, chunks=(7_000, 2)))
+    assert 0 < est.rank_error_ <= 0.005
+    if cls is sn.RobustScaler:
+        learned, targets = est.center_[None, :], np.array([0.5])
+    else:
+        learned, targets = est.quantiles_, est.references_
+    for j in range(X.shape[1]):
+        values = np.sort(X[~np.isnan(X[:, j]), j])
+        low = np.searchsorted(values, learned[:, j], side="left") / values.size
+        high = np.searchsorted(values, learned[:, j], side="right") / values.size
+        assert np.all((high >= targets - est.rank_error_) & (low <= targets + est.rank_error_))
+    # and a numpy partial_fit continues the dask-learned sketch
+    est.partial_fit(X[:1000])
+    assert est.n_samples_seen_ == 61_000

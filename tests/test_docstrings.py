@@ -15,12 +15,21 @@ CHECKS = {
     "PR01", "PR02", "PR03", "PR04", "PR05", "PR06", "PR07", "PR08", "PR09", "PR10",
     "RT01", "RT03", "RT04", "RT05", "SA02", "SA03",
 }  # fmt: skip
-METHODS = ("fit", "partial_fit", "transform", "inverse_transform", "get_feature_names_out")
+METHODS = (
+    "fit",
+    "partial_fit",
+    "transform",
+    "inverse_transform",
+    "get_feature_names_out",
+    "to_torch",
+    "from_torch",
+)
 
 
 def public_names():
     names = [f"sklearn_norm.{name}" for name in sklearn_norm.__all__]
     names += [f"sklearn_norm.functional.{name}" for name in functional.__all__]
+    names += ["sklearn_norm.onnx", "sklearn_norm.onnx.register_onnx_converters"]
     for cls in sklearn_norm.all_estimators():
         for method in METHODS:
             owner = next((base for base in cls.__mro__ if method in vars(base)), None)

@@ -13,7 +13,7 @@ from sklearn.exceptions import NotFittedError
 import sklearn_norm as sn
 from sklearn_norm import _engine
 
-KEPT = ["minmax", "zscore", "decimal", "batchnorm", "log"]
+KEPT = ["minmax", "zscore", "decimal", "batchnorm", "log", "maxabs"]
 
 
 def _data(seed=0, shift=0.0):
@@ -43,7 +43,13 @@ def test_kept_kernel_follows_refit_set_params_and_changes_in_place(name):
     est.transform(Z)
     est.fit(Z)  # refit: new learned values
     np.testing.assert_array_equal(est.transform(X), sn.make_scaler(name).fit(Z).transform(X))
-    learned = {"minmax": "scale_", "zscore": "scale_", "decimal": "n_digits_", "log": "offset_"}
+    learned = {
+        "minmax": "scale_",
+        "zscore": "scale_",
+        "decimal": "n_digits_",
+        "log": "offset_",
+        "maxabs": "scale_",
+    }
     learned = learned.get(name, "running_var_")
     getattr(est, learned)[0] *= 4  # changed in place: same array, other bytes
     fresh = sn.make_scaler(name).fit(Z)
@@ -114,6 +120,7 @@ def test_random_sequences_of_changes_transform_as_a_fresh_kernel_does(seed):
         "minmax": [{"feature_range": (-3, 2)}, {"clip": True}, {"feature_range": (0, 1)}],
         "zscore": [{"with_mean": False}, {"with_std": False}, {"ddof": 1}, {"with_mean": True}],
         "decimal": [{}],
+        "maxabs": [{}],
         "batchnorm": [{"eps": 0.3}, {"weight": [2.0, 0.5, 1.0]}, {"bias": [1.0, 0.0, -1.0]}],
         "log": [{"signed": True}, {"base": 10.0}, {"handle_invalid": "nan"}, {"signed": False}],
     }

@@ -49,8 +49,8 @@ def test_registry_make_scaler_passes_params():
 
 
 def test_registry_make_scaler_unknown_name_lists_known_ones():
-    with pytest.raises(ValueError, match=r"Unknown scaler method 'robust'") as info:
-        make_scaler("robust")
+    with pytest.raises(ValueError, match=r"Unknown scaler method 'robst'") as info:
+        make_scaler("robst")
     for name in _registered():
         assert repr(name) in str(info.value)
 

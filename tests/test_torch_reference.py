@@ -49,7 +49,7 @@ PARAMS = [
 
 def test_torch_fixtures_present():
     methods = {params["method"] for params, _, _ in CASES.values()}
-    assert len(methods) == 9
+    assert len(methods) == 10
     assert {p["dtype"] for p, _, _ in CASES.values()} == {"float32", "float64"}
 
 

@@ -47,6 +47,22 @@ from ._rows import (
 )
 
 
+def trailing_view(xp, x, normalized_shape):
+    """``x`` as 2-D rows over its trailing ``normalized_shape`` axes, with that shape.
+
+    Raises a ValueError unless ``normalized_shape`` (an int or a tuple) is the shape of
+    the last axes of ``x``.
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, Integral) else normalized_shape
+    shape = tuple(int(k) for k in shape)
+    if not shape or tuple(x.shape[x.ndim - len(shape) :]) != shape:
+        raise ValueError(
+            f"normalized_shape={shape} must match the trailing axes of x of shape {x.shape}."
+        )
+    lead = math.prod(x.shape[: x.ndim - len(shape)])
+    return xp.reshape(x, (lead, math.prod(shape))), shape
+
+
 def _normalise_rows(xp, x2, n_groups, weight, bias, eps):
     if xp is np:  # the estimators' block kernel: the same values
         return blockwise(
@@ -193,21 +209,14 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """
     check_eps(eps)
     xp, x = _ops.float_array(x)
-    shape = (normalized_shape,) if isinstance(normalized_shape, Integral) else normalized_shape
-    shape = tuple(int(k) for k in shape)
-    if not shape or tuple(x.shape[x.ndim - len(shape) :]) != shape:
-        raise ValueError(
-            f"normalized_shape={shape} must match the trailing axes of x of shape {x.shape}."
-        )
-    size = math.prod(shape)
+    x2, shape = trailing_view(xp, x, normalized_shape)
     affine = []
     for name, values in (("weight", weight), ("bias", bias)):
         if values is not None and tuple(np.shape(values)) != shape:
             raise ValueError(f"{name} must have shape {shape}, got {np.shape(values)}.")
         affine.append(None if values is None else as64(np, values, None).reshape(-1))
-    if size == 0:  # nothing to normalise (an empty result, as in PyTorch)
+    if x2.shape[1] == 0:  # nothing to normalise (an empty result, as in PyTorch)
         return xp.asarray(x, copy=True)
-    x2 = xp.reshape(x, (math.prod(x.shape[: x.ndim - len(shape)]), size))
     return xp.reshape(_normalise_rows(xp, x2, 1, *affine, eps), x.shape)
 
 

@@ -1,0 +1,262 @@
+"""The standing defence for ``sklearn_norm.functional``: every function against its reference.
+
+The same hard data and tolerances as ``test_differential.py``; the reference is the
+formula in long double (``_references``), ``fractions`` for ``decimal_scale``, and also
+PyTorch's function in float64 where torch is installed (``make test-torch``) and the data
+holds no NaN (PyTorch propagates NaN, which these functions leave out of the statistics).
+"""
+
+import math
+
+import _references as R
+import numpy as np
+import pytest
+from _hard_data import hard_matrix
+from _known_bugs import exempt
+from hypothesis import given
+from hypothesis import strategies as st
+from test_differential import assert_matches
+
+from sklearn_norm import functional as F
+
+LD = np.longdouble
+
+
+def _divisors(n):
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _column_stats(X):
+    """Per-column min, max, mean and population std of the non-NaN values, as float64."""
+    _, mean, var = R._moments(X)
+    lo, hi = R._quiet(np.nanmin, X, 0), R._quiet(np.nanmax, X, 0)
+    std = R._float64(np.sqrt(var))[0]
+    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+    lo, hi = np.where(np.isnan(lo), 0, lo), np.where(np.isnan(hi), 1, hi)
+    return lo, hi, np.nan_to_num(R._float64(mean)[0]), std
+
+
+def _affine(X, centre, divisor, times=1.0, plus=0.0):
+    """``(x - centre) / divisor * times + plus`` in long double, with its ``cond``, ``gain``."""
+    centre, divisor = np.asarray(centre, dtype=LD), np.asarray(divisor, dtype=LD)
+    A = np.asarray(X, dtype=LD)
+    with np.errstate(all="ignore"):
+        want = (A - centre) / divisor * LD(times) + LD(plus)
+        cond = (np.abs(A) + np.abs(centre)) / divisor * LD(abs(times)) + abs(plus)
+        gain = np.broadcast_to(LD(abs(times)) / divisor, X.shape)
+    return R._float64(want, cond, gain)
+
+
+def min_max(X, p):
+    lo, hi, _, _ = _column_stats(X)
+    a, b = p["feature_range"]
+    span = np.where(hi - lo.astype(LD) == 0, LD(1), hi - lo.astype(LD))
+    got = F.min_max_scale(X, lo, hi, feature_range=(a, b))
+    return got, _affine(X, lo, span, LD(b) - LD(a), a)
+
+
+def z_score(X, p):
+    _, _, mean, std = _column_stats(X)
+    return F.z_score(X, mean, std), _affine(X, mean, std)
+
+
+def batch_norm(X, p):
+    _, _, mean, std = _column_stats(X)
+    var = std**2
+    got = F.batch_norm(X, mean, var, eps=p["eps"])
+    divisor = np.sqrt(np.asarray(var, dtype=LD) + LD(p["eps"]))
+    return got, _affine(X, mean, np.where(divisor == 0, 1, divisor))
+
+
+def decimal(X, p):
+    return F.decimal_scale(X, p["n_digits"]), R.decimal_by(X, p["n_digits"])
+
+
+def log(X, p):
+    got = F.log_scale(X, base=p["base"], offset=p["offset"], signed=p["signed"])
+    return got, R.log(X, p["base"], p["signed"], p["offset"])
+
+
+def unit(X, p):
+    return F.unit_norm(X, p["norm"]), R.unit_norm(X, p["norm"])
+
+
+def layer(X, p):
+    return F.layer_norm(X, (X.shape[1],), eps=p["eps"]), R.group_norm(X, 1, p["eps"])
+
+
+def group(X, p):
+    return F.group_norm(X, p["n_groups"], eps=p["eps"]), R.group_norm(X, p["n_groups"], p["eps"])
+
+
+def instance(X, p):
+    x = X.reshape(X.shape[0], p["n_channels"], -1)
+    got = F.instance_norm(x, eps=p["eps"]).reshape(X.shape)
+    return got, R.group_norm(X, p["n_channels"], p["eps"])
+
+
+def standardize(X, p):
+    n, mean, var = R._moments(X.T, ddof=1)
+    std = np.sqrt(np.where(n <= 1, 0, var))  # documented: at most ddof values, variance 0
+    divisor = std + LD(p["eps"])
+    want = _affine(X.T, mean, np.where(divisor == 0, 1, divisor))
+    return F.weight_standardize(X, eps=p["eps"]), tuple(np.ascontiguousarray(a.T) for a in want)
+
+
+def max_abs(X, p):
+    top = R._col_max(X).astype(np.float64)
+    top = np.where(np.isnan(top), 1.0, top)
+    divisor = np.where(top < 10 * np.finfo(X.dtype).eps, 1.0, top)
+    return F.max_abs_scale(X, top), _affine(X, 0.0, divisor)
+
+
+def rms(X, p):
+    return F.rms_norm(X, X.shape[1], eps=p["eps"]), R.rms_rows(X, p["eps"])
+
+
+def robust(X, p):
+    low, mid, high = R._quiet(np.nanpercentile, X.astype(np.float64), [25, 50, 75], 0)
+    mid, scale = np.nan_to_num(mid), np.nan_to_num(high - low, nan=1.0)
+    got = F.robust_scale(X, mid, scale)
+    return got, _affine(X, mid, np.where(scale == 0, 1.0, scale))
+
+
+def power(X, p):
+    lam = np.asarray(p["lambdas"], dtype=np.float64)[: X.shape[1]]
+    got = F.power_transform(X, lam, method=p["method"])
+    return got, R.power(X, lam, method=p["method"])
+
+
+def norm_of_rows(X, p):
+    return F.weight_norm(X, dim=0), R.unit_norm(X, "l2")
+
+
+ROWS = st.fixed_dictionaries({"eps": st.sampled_from([1e-5, 1e-12, 0.0])})
+#: Every function of sklearn_norm.functional: (draw its parameters, run it and its
+#: reference, its statistics are per row, it takes NaN).
+TABLE = {
+    "min_max_scale": (
+        lambda n: st.fixed_dictionaries(
+            {"feature_range": st.sampled_from([(0.0, 1.0), (-1.0, 1.0), (-1e308, 1e308)])}
+        ),
+        min_max,
+        False,
+        True,
+    ),
+    "z_score": (lambda n: st.just({}), z_score, False, True),
+    "batch_norm": (lambda n: ROWS, batch_norm, False, True),
+    "decimal_scale": (
+        lambda n: st.fixed_dictionaries({"n_digits": st.integers(-330, 330)}),
+        decimal,
+        False,
+        True,
+    ),
+    "log_scale": (
+        lambda n: st.fixed_dictionaries(
+            {
+                "base": st.sampled_from([math.e, 2.0, 10.0]),
+                "signed": st.booleans(),
+                "offset": st.sampled_from([1.0, 0.5, 3.0]),
+            }
+        ),
+        log,
+        False,
+        True,
+    ),
+    "unit_norm": (
+        lambda n: st.fixed_dictionaries({"norm": st.sampled_from(["l1", "l2", "max"])}),
+        unit,
+        True,
+        True,
+    ),
+    "layer_norm": (lambda n: ROWS, layer, True, True),
+    "group_norm": (
+        lambda n: st.fixed_dictionaries(
+            {"n_groups": st.sampled_from(_divisors(n)), "eps": st.sampled_from([1e-5, 0.0])}
+        ),
+        group,
+        True,
+        True,
+    ),
+    "instance_norm": (
+        lambda n: st.fixed_dictionaries(
+            {"n_channels": st.sampled_from(_divisors(n)), "eps": st.sampled_from([1e-5, 0.0])}
+        ),
+        instance,
+        True,
+        True,
+    ),
+    "weight_standardize": (
+        lambda n: st.fixed_dictionaries({"eps": st.sampled_from([1e-5, 1e-12])}),
+        standardize,
+        True,
+        True,
+    ),
+    "weight_norm": (lambda n: st.just({}), norm_of_rows, True, False),
+    "max_abs_scale": (lambda n: st.just({}), max_abs, False, True),
+    "rms_norm": (
+        lambda n: st.fixed_dictionaries({"eps": st.sampled_from([None, 1e-6])}),
+        rms,
+        True,
+        True,
+    ),
+    "robust_scale": (lambda n: st.just({}), robust, False, True),
+    "power_transform": (
+        lambda n: st.fixed_dictionaries(
+            {
+                "lambdas": st.lists(st.sampled_from([-2.0, 0.0, 0.5, 1.0, 2.0, 3.0]), min_size=4),
+                "method": st.sampled_from(["yeo-johnson", "box-cox"]),
+            }
+        ),
+        power,
+        False,
+        True,
+    ),
+}
+NAMES = sorted(TABLE)
+
+
+def test_every_function_has_a_reference():
+    assert sorted(F.__all__) == NAMES
+
+
+@given(st.sampled_from(NAMES), st.data())
+def test_function_matches_reference(name, data):
+    draw_params, run, rowwise, takes_nan = TABLE[name]
+    X = data.draw(hard_matrix(nan=takes_nan))
+    if rowwise:
+        X = np.ascontiguousarray(X.T)
+    params = data.draw(draw_params(X.shape[1]))
+    got, (want, cond, gain) = run(X, params)
+    skip, _ = exempt(name, params, X, None, None)
+    assert_matches(np.asarray(got), want, cond, gain, X, f"{name}({params})", skip)
+
+
+TORCH = {
+    "layer_norm": lambda t, X, p: t.nn.functional.layer_norm(
+        t.tensor(X), (X.shape[1],), eps=p["eps"]
+    ),
+    "group_norm": lambda t, X, p: t.nn.functional.group_norm(
+        t.tensor(X), p["n_groups"], eps=p["eps"]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH))
+@given(data=st.data())
+def test_function_matches_pytorch(name, data):
+    torch = pytest.importorskip("torch")
+    X = np.ascontiguousarray(data.draw(hard_matrix(dtypes=(np.float64,), nan=False)).T)
+    params = data.draw(TABLE[name][0](X.shape[1]))
+    params["eps"] = params["eps"] or 1e-5  # eps=0: PyTorch gives 0/0 = NaN where we give 0
+    got, (_, cond, gain) = TABLE[name][1](X, params)
+    size = np.abs(X[X != 0])
+    if size.size and (size.max() > 1e150 or size.min() < 1e-150):
+        return  # PyTorch's float64 squares overflow or lose bits: not a reference there
+    try:
+        want = TORCH[name](torch, X, params).numpy()
+    except (ValueError, RuntimeError):  # PyTorch refuses groups of one value: we define them
+        return
+    skip, _ = exempt(name, params, X, None, None)
+    skip = skip | ~np.isfinite(want)  # PyTorch's float64 overflows (var of 1e308s): 0/inf/NaN
+    assert_matches(np.asarray(got), want, cond, gain, X, f"{name}({params}) vs PyTorch", skip)

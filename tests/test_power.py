@@ -1,0 +1,240 @@
+"""PowerScaler and power_transform against scikit-learn's PowerTransformer and scipy."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import special, stats
+from sklearn.base import clone
+from sklearn.preprocessing import PowerTransformer
+
+from sklearn_norm import PowerScaler
+from sklearn_norm.functional import _power_mle as mle
+from sklearn_norm.functional import power_transform
+
+
+def _columns(n, seed=0, negative=True):
+    """Smooth and skewed features; with ``negative``, some take values of both signs."""
+    rng = np.random.default_rng(seed)
+    cols = [
+        rng.normal(6.0, 1.0, n),
+        rng.lognormal(0.0, 1.0, n),
+        rng.exponential(2.0, n),
+        rng.uniform(0.1, 4.0, n),
+        rng.chisquare(3, n) ** 2,
+        1.0 / rng.uniform(0.05, 1.0, n),
+    ]
+    if negative:
+        cols += [rng.normal(0.0, 1.0, n), rng.gamma(2.0, 1.0, n) - 2.5, -rng.lognormal(0, 1, n)]
+    return np.column_stack(cols)
+
+
+CASES = [
+    ("yeo-johnson", lambda: _columns(2000)),
+    ("box-cox", lambda: _columns(2000, negative=False)),
+]
+
+
+@pytest.mark.parametrize(("method", "make"), CASES, ids=[c[0] for c in CASES])
+def test_power_lambdas_and_transform_match_scikit_learn(method, make):
+    X = make()
+    X[::37, 1] = np.nan
+    ours = PowerScaler(method=method).fit(X)
+    ref = PowerTransformer(method=method).fit(X)
+    assert_allclose(ours.lambdas_, ref.lambdas_, rtol=0, atol=1e-4)
+    assert_allclose(ours.mean_, ref._scaler.mean_, rtol=1e-6, atol=1e-8)
+    assert_allclose(ours.scale_, ref._scaler.scale_, rtol=1e-6)
+    Y = ours.transform(X)
+    assert_allclose(Y, ref.transform(X), rtol=1e-5, atol=1e-6)
+    assert np.isnan(Y[::37, 1]).all()
+    assert_allclose(ours.inverse_transform(Y), X, rtol=1e-9)
+    no_std = PowerScaler(method=method, standardize=False).fit(X)
+    ref_no_std = PowerTransformer(method=method, standardize=False).fit(X)
+    assert_allclose(no_std.transform(X), ref_no_std.transform(X), rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+def test_power_float32_kept_and_lambdas_match(method):
+    X = _columns(3000, seed=1, negative=method == "yeo-johnson").astype(np.float32)
+    ours = PowerScaler(method=method).fit(X)
+    ref = PowerTransformer(method=method).fit(X.astype(np.float64))
+    assert_allclose(ours.lambdas_, ref.lambdas_, rtol=0, atol=1e-4)
+    Y = ours.transform(X)
+    assert Y.dtype == np.float32
+    assert_allclose(Y, ref.transform(X.astype(np.float64)), rtol=1e-4, atol=1e-4)
+
+
+def test_power_lambdas_on_large_data_match_scikit_learn():
+    # more rows than the subsample: a first estimate, then Newton passes over all rows
+    X = _columns(3 * mle.SUBSAMPLE_ROWS + 5, seed=2)[:, [1, 4, 7, 8]]
+    ours = PowerScaler().fit(X)
+    assert_allclose(ours.lambdas_, PowerTransformer().fit(X).lambdas_, rtol=0, atol=1e-4)
+
+
+def test_power_few_passes_over_the_data(monkeypatch):
+    X = _columns(4 * mle.SUBSAMPLE_ROWS, seed=3)
+    passes = []
+    real = mle.data_moments
+    monkeypatch.setattr(
+        mle,
+        "data_moments",
+        lambda data, *args: passes.append(data.shape[0]) or real(data, *args),
+    )
+    PowerScaler().fit(X)
+    full = [n for n in passes if n == X.shape[0]]
+    assert 1 <= len(full) <= 4, passes
+
+
+def _llf_long_double(x, lam, method):
+    """The profile log-likelihood, directly from its definition in long double."""
+    x = x.astype(np.longdouble)
+    lam = np.longdouble(lam)
+    if method == "box-cox":
+        t, a, sign = np.log(x), lam, np.ones_like(x)
+    else:
+        t, sign = np.log1p(np.abs(x)), np.where(x < 0, -1, 1).astype(np.longdouble)
+        a = np.where(x < 0, 2 - lam, lam)
+    y = sign * np.where(a == 0, t, np.expm1(a * t) / np.where(a == 0, 1, a))
+    var = np.mean((y - y.mean()) ** 2)
+    return float(-x.size / 2 * np.log(var) + (lam - 1) * np.sum(sign * t))
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+@pytest.mark.parametrize("lam", [-2.5, -0.3, 0.0, 1e-9, 0.7, 2.0, 3.1])
+def test_power_likelihood_and_derivatives_match_scipy(method, lam):
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(0.0, 0.8, 500)
+    if method == "yeo-johnson":
+        x = x - 1.2
+    llf = stats.yeojohnson_llf if method == "yeo-johnson" else stats.boxcox_llf
+
+    def ours(at):
+        moments = mle.data_moments(x[:, None], np.array([at]), method, np.array([0]))
+        return [v[0] for v in mle.likelihood(moments, np.array([at]))]
+
+    f, g, h = ours(lam)
+    assert_allclose(f, _llf_long_double(x, lam, method), rtol=1e-12)
+    if lam == 1e-9:
+        return  # scipy's own value loses digits there (its log-space variance at tiny λ)
+    assert_allclose(f, llf(lam, x), rtol=1e-11)
+    step = 1e-4  # central differences of scipy's own log-likelihood
+    assert_allclose(g, (llf(lam + step, x) - llf(lam - step, x)) / (2 * step), rtol=1e-6)
+    second = (llf(lam + step, x) - 2 * llf(lam, x) + llf(lam - step, x)) / step**2
+    assert_allclose(h, second, rtol=1e-4)
+
+
+@pytest.mark.parametrize("lam", [-1.5, 0.0, 0.5, 1.0, 2.0, 2.5])
+def test_power_transform_function_matches_scipy(lam):
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 3, 200), [0.0, -0.0, 1e-12, -1e-12]])
+    assert_allclose(
+        power_transform(x[:, None], [lam]).ravel(), stats.yeojohnson(x, lam), rtol=1e-14
+    )
+    pos = np.abs(x) + 0.1
+    got = power_transform(pos[:, None], lam, method="box-cox").ravel()
+    assert_allclose(got, special.boxcox(pos, lam), rtol=1e-14)
+    with pytest.raises(ValueError, match="method must be"):
+        power_transform(pos[:, None], lam, method="cox")
+
+
+def test_power_box_cox_refuses_non_positive_values_naming_the_column():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 0.0, -2.0]})
+    with pytest.raises(ValueError, match=r"2 value\(s\) <= 0 in column 'b'"):
+        PowerScaler(method="box-cox").fit(X)
+    est = PowerScaler(method="box-cox").fit(X.abs() + 1)
+    before = est.lambdas_.copy()
+    with pytest.raises(ValueError, match="strictly positive.*column 'b'"):
+        est.transform(X)
+    with pytest.raises(ValueError, match="column 'b'"):
+        est.fit(X)
+    assert_allclose(est.lambdas_, before)
+
+
+def test_power_constant_and_empty_features_keep_lambda_one():
+    X = np.column_stack([np.full(20, 3.0), np.linspace(1, 4, 20), np.full(20, np.nan)])
+    for method in ("yeo-johnson", "box-cox"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            est = PowerScaler(method=method).fit(X)
+            Y = est.transform(X)
+        assert est.lambdas_[0] == 1.0 and est.lambdas_[2] == 1.0
+        assert est.scale_[0] == 1.0
+        assert_allclose(Y[:, 0], 0.0)
+        assert np.isnan(Y[:, 2]).all()
+    ref = PowerTransformer().fit(X[:, :2])
+    ours = PowerScaler().fit(X[:, :2]).transform(X[:, :2])
+    assert_allclose(ours, ref.transform(X[:, :2]), rtol=1e-6, atol=1e-7)
+
+
+def test_power_values_too_large_for_any_lambda_name_the_column():
+    X = np.array([[1.0, -1e150], [2.0, 1e150], [3.0, 5.0]])
+    with pytest.raises(ValueError, match="too large.*column 1.*overflows float64"):
+        PowerScaler().fit(X)
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+def test_power_unsettled_features_go_to_scipy(method, monkeypatch):
+    # no Newton pass allowed: every feature is handed to scipy's own optimiser
+    monkeypatch.setattr(mle, "MAX_PASSES", 0)
+    X = _columns(500, seed=8, negative=method == "yeo-johnson")
+    ours = PowerScaler(method=method).fit(X)
+    ref = PowerTransformer(method=method).fit(X)
+    assert_allclose(ours.lambdas_, ref.lambdas_, rtol=0, atol=1e-6)
+    assert_allclose(ours.mean_, ref._scaler.mean_, rtol=1e-6, atol=1e-8)
+
+
+def test_power_streamed_lambda_close_to_exact_on_a_million_values():
+    rng = np.random.default_rng(9)
+    n = 10**6
+    X = np.column_stack([rng.normal(size=n), rng.lognormal(size=n), rng.gamma(3, size=n)])
+    exact = PowerScaler().fit(X)
+    streamed = PowerScaler()
+    for chunk in np.array_split(X, 7):
+        streamed.partial_fit(chunk)
+    assert 0 < streamed.rank_error_ <= 0.005
+    assert exact.rank_error_ == 0.0
+    assert_allclose(streamed.lambdas_, exact.lambdas_, rtol=0, atol=0.02)
+
+
+def test_power_small_stream_equals_fit():
+    X = _columns(60, seed=10)
+    exact = PowerScaler().fit(X)
+    streamed = PowerScaler()
+    for chunk in np.array_split(X, 4):
+        streamed.partial_fit(chunk)
+    assert streamed.rank_error_ == 0.0
+    assert_allclose(streamed.lambdas_, exact.lambdas_, rtol=1e-10)
+
+
+def test_power_partial_fit_after_fit_continues_or_is_refused(monkeypatch):
+    X = _columns(30, seed=11)
+    doubled = PowerScaler().fit(np.vstack([X, X]))
+    continued = PowerScaler().fit(X).partial_fit(X)  # a small fit keeps its sketch
+    assert_allclose(continued.lambdas_, doubled.lambdas_, rtol=0, atol=1e-10)
+    monkeypatch.setattr("sklearn_norm._power.FIT_SKETCH_VALUES", X.size - 1)
+    est = PowerScaler().fit(X)
+    before = est.lambdas_.copy()
+    with pytest.raises(ValueError, match="cannot add to this fit"):
+        est.partial_fit(X)
+    assert_allclose(est.lambdas_, before)
+    assert clone(est).partial_fit(X).partial_fit(X).transform(X).shape == X.shape
+
+
+def test_power_bench_runs_quick(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_power.py"
+    spec = importlib.util.spec_from_file_location("bench_power", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.main(["--rows", "400", "--cols", "6", "--repeat", "1"])
+    assert {(r["method"], r["dtype"], r["op"]) for r in rows} == {
+        (m, d, op)
+        for m in ("yeo-johnson", "box-cox")
+        for d in ("float64", "float32")
+        for op in ("fit", "transform")
+    }
+    assert "| method | dtype | op |" in capsys.readouterr().out
