@@ -53,6 +53,25 @@ def test_fit_redoes_nan_columns_as_scikit_learn(dtype):
     assert_allclose(to_numpy(z.n_samples_seen_), ref_z.n_samples_seen_)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("est", [sn.ZScoreScaler(), sn.MinMaxScaler(), sn.BatchNormScaler()])
+def test_fit_and_transform_name_the_infinite_column(est, dtype):
+    X = _data(dtype)
+    bad = X.clone()
+    bad[7, 2] = -math.inf
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match="infinite values in column 2"):
+            est.fit(bad)
+        est.fit(X)
+        with pytest.raises(ValueError, match="infinite values in column 2"):
+            est.transform(bad)
+        clean = torch.nan_to_num(X, nan=1.0)
+        bad = clean.clone()
+        bad[5, 4] = math.inf  # no NaN: the finite-output shortcut alone must catch it
+        with pytest.raises(ValueError, match="infinite values in column 4"):
+            est.transform(bad)
+
+
 @pytest.mark.parametrize("est", [sn.ZScoreScaler(), sn.MinMaxScaler(), sn.BatchNormScaler()])
 def test_float32_large_mean_exact_to_1e_2(est):
     rng = np.random.default_rng(1)
@@ -75,3 +94,33 @@ def test_float32_large_mean_exact_to_1e_2(est):
     assert Y.dtype == torch.float32
     assert np.max(np.abs(to_numpy(Y) - expected)) < 1e-2
     assert np.max(np.abs(to_numpy(back) - X64)) < 1e-2
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize(
+    "est", [sn.ZScoreScaler(), sn.MinMaxScaler(clip=True), sn.BatchNormScaler(), sn.LogScaler()]
+)
+def test_transform_keeps_dtype_device_and_values_with_nan(est, dtype):
+    X = _data(dtype)
+    X_np = to_numpy(X)
+    with config_context(array_api_dispatch=True):
+        est.fit(X)
+        Y = est.transform(X)
+        back = est.inverse_transform(Y)
+    reference = type(est)(**est.get_params()).fit(X_np)
+    for out in (Y, back):
+        assert torch.is_tensor(out) and out.dtype == dtype and out.device == X.device
+    assert_allclose(to_numpy(Y), reference.transform(X_np), **_tol(dtype))
+    assert_allclose(
+        to_numpy(back), reference.inverse_transform(reference.transform(X_np)), rtol=1e-5
+    )
+
+
+def test_finite_values_whose_sum_overflows_are_not_refused():
+    # the output's sum overflows float32: the exact per-column test then finds nothing
+    X = torch.full((1000, 2), 3e37, dtype=torch.float32)
+    X[::2] = 1e37
+    with config_context(array_api_dispatch=True):
+        est = sn.MinMaxScaler().fit(X)
+        Y = est.inverse_transform(est.transform(X))
+    assert_allclose(to_numpy(Y), to_numpy(X), rtol=1e-6)

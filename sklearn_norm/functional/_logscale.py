@@ -46,6 +46,8 @@ def log_kernel(
             bad = (x <= -1.0) if invalid_to_nan else None
             if out is not None and isinstance(x, np.ndarray):
                 y = np.log1p(x, out=out)
+            elif out is None:  # one pass into a new array (no copy first)
+                y = xp.log1p(x)
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
