@@ -10,19 +10,21 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from . import _engine
 from ._sklearn_compat import CachedParamNames, _fit_context
-from ._stats import CONSTANT_ULPS, MOMENTS, Stats, merge
+from ._stats import MOMENTS, Stats, merge
 from ._validation import check_weights, check_X, reject_inf, reject_overflow
 
 
-def constant_features(var, mean):
-    """Features whose variance is rounding noise of a constant feature.
+def constant_features(var, mean, n_samples):
+    """Features whose variance is within the error bound of its float64 estimate.
 
-    The statistics are computed per block from deviations from one of its values or from
-    its mean (the corrected two-pass formula) and merged exactly, so a constant feature's
-    variance is at most a few ulps of its mean squared (exactly 0 within a block).
+    scikit-learn's rule (``_is_constant_feature`` in ``sklearn.preprocessing``): with
+    :math:`n` samples (the sum of the weights) and the float64 machine epsilon
+    :math:`\\epsilon`, a feature is constant when
+    :math:`\\sigma^2 \\le n \\epsilon \\sigma^2 + (n \\epsilon \\mu)^2`.
     """
-    with np.errstate(over="ignore"):  # inf past |mean| ~ 6e168, where any finite var is noise
-        bound = (CONSTANT_ULPS * np.finfo(np.float64).eps * np.abs(np.nan_to_num(mean))) ** 2
+    eps = np.finfo(np.float64).eps
+    with np.errstate(over="ignore", invalid="ignore"):  # inf past |n mean| ~ 6e168: constant
+        bound = n_samples * eps * var + (n_samples * eps * np.nan_to_num(mean)) ** 2
     return var <= bound
 
 

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._base import ColumnScaler, WeightedFitMixin, constant_features, n_samples_seen
+from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
 from ._channels import check_affine, split_channels
 from ._engine import Affine
 from ._registry import register
@@ -81,6 +81,9 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
     -----
     A channel needs more than one value to have an unbiased variance: fitting on one
     sample per channel raises a ValueError, as PyTorch does in train mode. With
+    ``momentum=None``, ``partial_fit`` accepts a first chunk of one row (a stream starts
+    anywhere): its ``running_var_`` is NaN until a second row arrives, and ``transform``
+    raises that ValueError until then. With
     ``eps=0`` a constant channel is only centred (its denominator counts as 1).
 
     References
@@ -135,10 +138,12 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
     # this batch's own, which ``_check_values`` (called with them) keeps for the call.
     def _fit(self, X, sample_weight=None, reset=True):
         self._momentum_step = not reset and self.momentum is not None
+        self._streaming = not reset
         try:
             return super()._fit(X, sample_weight, reset)
         finally:
             self.__dict__.pop("_momentum_step", None)
+            self.__dict__.pop("_streaming", None)
             self.__dict__.pop("_batch", None)
 
     def _check_values(self, X, stats):
@@ -181,10 +186,12 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
             )
         else:
             pooled = pool_channels(stats, n_channels)
-            self._require_two(pooled)
-            mean = pooled.mean
             var = pooled.variance(ddof=1)
-            var = np.where(constant_features(var, mean), 0.0, var)
+            if self._streaming:  # streams start anywhere: transform asks for two values
+                var = np.where(pooled.count <= 1, np.nan, var)
+            else:
+                self._require_two(pooled)
+            mean = pooled.mean
             n_batches = getattr(self, "num_batches_tracked_", 0) + 1
         return {
             "running_mean_": mean,
@@ -202,6 +209,8 @@ class BatchNormScaler(WeightedFitMixin, ColumnScaler):
                 f"but n_channels={self.n_channels!r} makes {n_channels}: call fit again "
                 "after changing n_channels."
             )
+        if np.isnan(self.running_var_).any() and hasattr(self, "_stats"):
+            self._require_two(pool_channels(self._stats, n_channels))  # streamed 1 row
         centre, factor, offset = batch_norm_terms(
             self.running_mean_, self.running_var_, weight, bias, self.eps, length
         )

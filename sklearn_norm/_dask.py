@@ -26,6 +26,9 @@ def _is_frame(X):
 def check(estimator, X, reset):
     """Validate the shape, dtypes and column names of ``X`` on a one-row stand-in.
 
+    A dask array known to have no rows gets a stand-in without rows, so it is refused
+    with the error a numpy array without rows gets.
+
     Sets (``reset``) or checks ``n_features_in_``/``feature_names_in_`` without
     computing anything.
     """
@@ -36,8 +39,8 @@ def check(estimator, X, reset):
             f"{type(estimator).__name__} expects a 2D dask array, got {X.ndim}D of shape "
             f"{X.shape}; reshape it to (n_samples, n_features)."
         )
-    else:
-        stand_in = np.zeros((1, X.shape[1]), dtype=X.dtype)
+    else:  # no rows: the stand-in has none either, so the error is numpy's
+        stand_in = np.zeros((0 if X.shape[0] == 0 else 1, X.shape[1]), dtype=X.dtype)
     return check_X(estimator, stand_in, reset=reset).dtype
 
 

@@ -5,11 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._base import ColumnScaler
-from ._engine import Affine
+from ._engine import Affine, Elementwise
 from ._registry import register
 from ._stats import RANGE
-from ._validation import column_labels
-from .functional._column import min_max_factor
+from .functional._column import min_max_factor, min_max_kernel, overflows
 
 
 @register("minmax")
@@ -90,21 +89,16 @@ class MinMaxScaler(ColumnScaler):
 
     def _learn(self, stats):
         low = self.feature_range[0]
-        with np.errstate(over="ignore"):
-            too_wide = np.isinf(stats.max - stats.min)
-        if too_wide.any():
-            raise ValueError(
-                f"MinMaxScaler: the range of {column_labels(self, too_wide)} overflows float64 "
-                f"(from {np.min(stats.min[too_wide]):g} to {np.max(stats.max[too_wide]):g}); "
-                "rescale those columns first, e.g. with DecimalScaler."
-            )
         scale = min_max_factor(stats.min, stats.max, self.feature_range)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf: a range beyond float64
+            data_range = stats.max - stats.min
+            min_ = low - stats.min * scale
         return {
             "data_min_": stats.min,
             "data_max_": stats.max,
-            "data_range_": stats.max - stats.min,
+            "data_range_": data_range,
             "scale_": scale,
-            "min_": low - stats.min * scale,
+            "min_": min_,
             "n_samples_seen_": int(stats.n_rows),
             "_fit_range_": tuple(self.feature_range),
         }
@@ -112,7 +106,14 @@ class MinMaxScaler(ColumnScaler):
     def _describe(self):
         # as in scikit-learn, the map is the one learned (a feature_range set after fit
         # takes effect at the next fit) and the clip bounds are the current feature_range
-        low = getattr(self, "_fit_range_", tuple(self.feature_range))[0]
+        fit_range = getattr(self, "_fit_range_", tuple(self.feature_range))
         clip = tuple(self.feature_range) if self.clip else None
+        if overflows(self.data_min_, self.data_max_, fit_range):  # halved, doubled back
+            return Elementwise(
+                min_max_kernel,
+                {"data_min": self.data_min_, "scale": self.scale_},
+                {"feature_range": fit_range, "clip": self.clip, "clip_range": clip, "halve": True},
+                keeps_nonfinite=(not self.clip, True),
+            )
         # adding a low of 0 would only turn a -0.0 into 0.0: skipped
-        return Affine(centre=self.data_min_, factor=self.scale_, offset=low or None, clip=clip)
+        return Affine(self.data_min_, self.scale_, fit_range[0] or None, clip=clip)

@@ -35,6 +35,7 @@ from .functional._rows import (
     group_norm_block,
     group_std,
     quiet,
+    rounded_once,
     scale_groups,
     scaled_moments,
     unscale_groups,
@@ -221,7 +222,7 @@ class SampleScaler(OneToOneFeatureMixin, TransformerMixin, CachedParamNames, Bas
         def block(start, stop):
             x, y = X[start:stop], out[start:stop, :n_features]
             kept = out[start:stop, n_features:] if n_kept else None
-            nonfinite = self._forward_block(x, y, kept)
+            nonfinite = rounded_once(self._forward_block, x, y, kept)
             if nonfinite is False:  # a finite block needs no infinity test
                 return
             if not in_place:

@@ -309,6 +309,11 @@ def _wsumsq(D, w, k=1):
     return total
 
 
+def _bincount(cols, weights, n_features):
+    """Float64 per-column sums of ``weights`` (``np.bincount`` of no entries is int64)."""
+    return np.bincount(cols, weights, minlength=n_features).astype(np.float64, copy=False)
+
+
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_sparse(X, w, need):
     n_rows, n_features = X.shape
@@ -320,24 +325,27 @@ def _of_sparse(X, w, need):
     nan = np.isnan(data)
     has_inf = np.bincount(cols[np.isinf(data)], minlength=n_features) > 0
     total_w = w_row.sum()
-    stored_w = np.bincount(cols, w_entry, minlength=n_features)
-    nan_w = np.bincount(cols, w_entry * nan, minlength=n_features)
+    stored_w = _bincount(cols, w_entry, n_features)
+    nan_w = _bincount(cols, w_entry * nan, n_features)
     count = total_w - nan_w
-    zeros_w = total_w - stored_w  # weight of the implicit zeros
+    # weight of the implicit zeros: exactly 0 where every row stores a value (the two sums
+    # round differently, and a constant column would get a variance of their difference)
+    n_stored = np.bincount(cols, minlength=n_features)
+    zeros_w = np.where(n_stored < n_rows, total_w - stored_w, 0.0)
     stats = Stats(float(total_w), count, has_inf=has_inf)
     values = np.where(nan, 0.0, data)
     if MOMENTS in need:
-        stats.mean = _safe_mean(np.bincount(cols, w_entry * values, minlength=n_features), count)
+        stats.mean = _safe_mean(_bincount(cols, w_entry * values, n_features), count)
         centre = np.where(count > 0, stats.mean, 0.0)
         dev = np.where(nan, 0.0, values - centre[cols])
-        stats.m2 = np.bincount(cols, w_entry * dev * dev, minlength=n_features)
+        stats.m2 = _bincount(cols, w_entry * dev * dev, n_features)
         stats.m2 += zeros_w * centre * centre
-        resid = np.bincount(cols, w_entry * dev, minlength=n_features) - zeros_w * centre
+        resid = _bincount(cols, w_entry * dev, n_features) - zeros_w * centre
         correction = _safe_mean(resid, count, 0.0)
         stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
         stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
     if RANGE in need:
-        implicit = np.bincount(cols, minlength=n_features) < n_rows
+        implicit = n_stored < n_rows
         stats.min = np.where(implicit, 0.0, np.nan)
         stats.max = stats.min.copy()
         np.fmin.at(stats.min, cols, data)
@@ -444,8 +452,3 @@ def pool_channels(stats, n_channels):
         out.min = np.fmin.reduce(grouped(stats.min), axis=1)
         out.max = np.fmax.reduce(grouped(stats.max), axis=1)
     return out
-
-
-#: A variance below (this many float64 ulps of the mean)**2 is rounding noise of a
-#: constant feature (or group: the sample-wise rows use the same rule).
-CONSTANT_ULPS = 10

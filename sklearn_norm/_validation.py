@@ -26,6 +26,37 @@ def column_labels(estimator, mask):
     return ", ".join(column_label(estimator, int(i)) for i in np.flatnonzero(mask))
 
 
+#: What ``pandas.api.types.infer_dtype`` (missing values skipped) calls an object column
+#: holding only numbers (or booleans, or nothing but missing values).
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty"})
+
+
+def _numbers_only(column):
+    from pandas.api.types import infer_dtype
+
+    return infer_dtype(column, skipna=True) in _NUMBERS
+
+
+def _object_numbers_as_float(X):
+    """A pandas DataFrame with its object columns of numbers made float64 (a new frame).
+
+    scikit-learn accepts such columns; their missing values (None, NaN, ``pd.NA``) become
+    NaN. Other object columns are left for :func:`_non_numeric_columns` to name.
+    """
+    if type(X).__module__.split(".")[0] != "pandas" or not hasattr(X, "dtypes"):
+        return X
+    names = [
+        name for name, dtype in X.dtypes.items() if dtype.kind == "O" and _numbers_only(X[name])
+    ]
+    if not names:
+        return X
+    X = X.copy(deep=False)
+    for name in names:
+        column = X[name]
+        X[name] = column.where(column.notna(), np.nan).astype(np.float64)
+    return X
+
+
 def _non_numeric_columns(X):
     module = type(X).__module__.split(".")[0]
     if module == "pandas" and hasattr(X, "dtypes"):
@@ -86,6 +117,7 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
             if plain is not X:
                 estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return plain.copy(order="K") if copy else plain  # keeps F order, as validate_data
+    X = _object_numbers_as_float(X)
     bad = _non_numeric_columns(X)
     if bad:
         listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad)
@@ -112,11 +144,23 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
                     f"X has {X.shape[1]} features, but {type(estimator).__name__} is "
                     f"expecting {estimator.n_features_in_} features as input."
                 )
-            return X
-        return validate_data(estimator, X, reset=reset, **options)
+            return canonical(X)
+        return canonical(validate_data(estimator, X, reset=reset, **options))
     except (TypeError, ValueError) as err:
         _name_unconvertible_column(estimator, X, err)
         raise
+
+
+def canonical(X):
+    """A sparse ``X`` with duplicate entries summed (as scipy does) and sorted indices.
+
+    A non-canonical matrix is copied first: the caller's matrix is never changed.
+    Anything else is returned as it is.
+    """
+    if sparse.issparse(X) and not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
 
 
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))

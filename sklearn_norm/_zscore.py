@@ -21,8 +21,16 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
 
     with frequency weights :math:`w_i` (1 by default). Statistics are accumulated in
     float64 with exact pairwise merges, so a feature with mean 1e9 and spread 1e-3 is
-    standardised correctly, in one pass or in chunks (``partial_fit``). A constant
-    feature gets ``scale_ = 1``. NaN values are ignored by ``fit`` and stay NaN.
+    standardised correctly, in one pass or in chunks (``partial_fit``). A feature whose
+    variance is within the error bound of a float64 estimate counts as constant and gets
+    ``scale_ = 1``, by scikit-learn's rule
+
+    .. math:: \\sigma^2 \\le n \\epsilon \\sigma^2 + (n \\epsilon \\mu)^2
+
+    with :math:`n` samples (the sum of the weights) and :math:`\\epsilon` the float64
+    machine epsilon (so mean 1e9 and spread 1e-3 count as constant beyond about 4,500
+    rows, as in :class:`sklearn.preprocessing.StandardScaler`). NaN values are ignored
+    by ``fit`` and stay NaN.
 
     Parameters
     ----------
@@ -43,7 +51,8 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
     var_ : ndarray of shape (n_features,) or None
         Variance with ``ddof``; None when ``with_std=False``.
     scale_ : ndarray of shape (n_features,) or None
-        ``sqrt(var_)``, 1 for constant features; None when ``with_std=False``.
+        ``sqrt(var_)``, 1 for constant features (``var_`` is kept as computed, as in
+        scikit-learn); None when ``with_std=False``.
     n_samples_seen_ : int, float or ndarray of shape (n_features,)
         Number (sum of weights) of non-NaN values seen, one number if equal for all.
     n_features_in_ : int
@@ -95,10 +104,10 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
             learned["mean_"] = stats.mean
         if self.with_std:
             var = stats.variance(self.ddof)
-            var = np.where(constant_features(var, stats.mean), 0.0, var)
             scale = np.sqrt(var)
+            constant = constant_features(var, stats.mean, stats.count) | np.isnan(scale)
             learned["var_"] = var
-            learned["scale_"] = np.where((scale == 0) | np.isnan(scale), 1.0, scale)
+            learned["scale_"] = np.where(constant | (scale == 0), 1.0, scale)
         return learned
 
     def _describe(self):

@@ -176,7 +176,7 @@ def test_estimator_huge_values_work_or_name_the_column(cls, magnitude):
 @pytest.mark.parametrize(
     ("est", "X_fit", "X", "method"),
     [
-        (MinMaxScaler(), [[0.0], [1e-300]], [[1e300]], "transform"),
+        (MinMaxScaler(), [[0.0], [1e-10]], [[1e300]], "transform"),
         (ZScoreScaler(), [[0.0], [1e-3]], [[1e306]], "transform"),
         (DecimalScaler(), [[1e300]], [[1e10]], "inverse_transform"),
         (MinMaxScaler(), np.array([[0.0], [1e-3]], np.float16), [[100.0]], "transform"),

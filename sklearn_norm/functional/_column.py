@@ -12,43 +12,89 @@ from . import _checks, _ops
 from ._affine import affine_kernel
 
 
-def min_max_factor(data_min, data_max, feature_range=(0, 1)):
-    """``(high - low) / (data_max - data_min)``, a zero range counting as 1.
+def overflows(data_min, data_max, feature_range):
+    """Whether ``data_max - data_min`` (some feature's) or the range's width overflows.
 
-    So does a subnormal range whose factor would overflow float64 (the feature is
-    constant but for a few units in the last place of zero). A range beyond float64
-    (``data_max - data_min`` overflows) is a ValueError naming the features.
+    Such a map is computed on halved values (see :func:`min_max_kernel`).
     """
-    if not isinstance(data_min, np.ndarray) or not isinstance(data_max, np.ndarray):
-        data_min, data_max = to_numpy(data_min), to_numpy(data_max)
-    with np.errstate(over="ignore"):
-        data_range = np.asarray(data_max, dtype=np.float64) - np.asarray(
-            data_min, dtype=np.float64
+    low, high = feature_range
+    with np.errstate(over="ignore", invalid="ignore"):
+        spans = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
+            to_numpy(data_min), dtype=np.float64
         )
-    too_wide = np.flatnonzero(np.isinf(data_range))
-    if too_wide.size:
-        raise ValueError(
-            f"data_max - data_min overflows float64 for feature(s) {too_wide.tolist()}; "
-            "rescale them first, e.g. with decimal_scale."
-        )
-    data_range = np.where(data_range == 0.0, 1.0, data_range)
-    width = feature_range[1] - feature_range[0]
+        return bool(np.isinf(spans).any() or np.isinf(float(high) - float(low)))
+
+
+def min_max_factor(data_min, data_max, feature_range=(0, 1)):
+    """``(high - low) / (data_max - data_min)``, a range below ``10 * eps`` counting as 1.
+
+    As scikit-learn's ``_handle_zeros_in_scale``: a range under ten float64 machine
+    epsilons (about 2.2e-15) is rounding noise of a constant feature, so
+    ``[[0.1 + 0.2], [0.3]]`` is not stretched to ``[1, 0]``. Where a range or the width
+    overflows float64 (data from -1e308 to 1e308) both are halved first:
+    :math:`(b/2 - a/2) / (x_{max}/2 - x_{min}/2)` is the same factor, finite.
+    """
+    low, high = (float(v) for v in feature_range)
+    data_min = np.asarray(to_numpy(data_min), dtype=np.float64)
+    data_max = np.asarray(to_numpy(data_max), dtype=np.float64)
+    half = 0.5 if overflows(data_min, data_max, feature_range) else 1.0
+    data_range = data_max * half - data_min * half
+    data_range = np.where(data_range < 10 * np.finfo(np.float64).eps * half, half, data_range)
+    width = high * half - low * half
     with np.errstate(over="ignore"):
         factor = width / data_range
-    return np.where(np.isinf(factor), width, factor)
+    return np.where(np.isinf(factor), width / half, factor)
 
 
 def min_max_kernel(
-    data_min, scale, feature_range=(0, 1), clip=False, inverse=False, clip_range=None, dtype=None
+    data_min,
+    scale,
+    feature_range=(0, 1),
+    clip=False,
+    inverse=False,
+    clip_range=None,
+    halve=False,
+    dtype=None,
 ):
     """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back.
 
     ``clip`` clips to ``clip_range``, by default ``feature_range``. Adding a ``low`` of
-    0 would only turn a -0.0 into 0.0: skipped.
+    0 would only turn a -0.0 into 0.0: skipped. ``halve`` (a map whose data range or
+    width overflows float64, see :func:`overflows`) computes
+    :math:`2 ((x/2 - x_{min}/2) s + a/2)`, the same map without overflowing.
     """
-    bounds = tuple(feature_range if clip_range is None else clip_range) if clip else None
-    low = feature_range[0] or None
-    return affine_kernel(data_min, scale, low, clip=bounds, inverse=inverse, dtype=dtype)
+    low = feature_range[0]
+    bottom, top = feature_range if clip_range is None else clip_range
+    if halve:
+        return _halved(
+            min_max_kernel(
+                np.asarray(data_min, dtype=np.float64) / 2, scale, (low / 2, 0), inverse=inverse
+            ),
+            clip and not inverse,
+            (bottom, top),
+        )
+    bounds = (bottom, top) if clip else None
+    return affine_kernel(data_min, scale, low or None, clip=bounds, inverse=inverse, dtype=dtype)
+
+
+def _halved(kernel, clip, bounds):
+    """``2 * kernel(x / 2)``: a map of halved values and parameters, doubled back."""
+
+    def doubled(x, out=None):
+        xp = _ops.get_namespace(x)
+        y = kernel(x * 0.5)  # a new array: x is never written
+        y *= 2.0
+        if clip:
+            y = _ops.clip(xp, y, *bounds)
+        if out is None:
+            return y
+        if isinstance(out, np.ndarray):
+            np.copyto(out, y)
+            return out
+        out[...] = y
+        return out
+
+    return _quiet_overflow(doubled)
 
 
 def _quiet_overflow(kernel):
@@ -90,7 +136,8 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     data_min = _checks.per_feature("data_min", data_min, x)
     data_max = _checks.per_feature("data_max", data_max, x)
     scale = min_max_factor(data_min, data_max, feature_range)
-    return min_max_kernel(data_min, scale, feature_range, clip)(x)
+    halve = overflows(data_min, data_max, feature_range)
+    return min_max_kernel(data_min, scale, feature_range, clip, halve=halve)(x)
 
 
 def z_score_kernel(mean, scale, inverse=False, dtype=None):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _xp
 from .._chunks import BLOCK_BYTES, map_blocks, scratch, work_block_bytes
-from .._stats import CONSTANT_ULPS, HUGE
+from .._stats import HUGE
 from . import _ops
 
 
@@ -105,10 +105,13 @@ def group_moments(x, n_groups, ddof=0):
     """Centred values, mean and variance of each (row, group) of a 2-D array, in float64.
 
     Row ``i`` is split into ``n_groups`` contiguous groups of ``M`` values. With the
-    :math:`n` non-NaN values :math:`x_j` of a group, a corrected two-pass sum (Chan,
-    Golub & LeVeque) gives :math:`\\mu = \\frac{1}{n}\\sum_j x_j` and
-    :math:`\\sigma^2 = \\frac{1}{n - \\mathrm{ddof}}\\sum_j (x_j - \\mu)^2`; a variance
-    that is rounding noise of a constant group is set to 0.
+    :math:`n` non-NaN values :math:`x_j` of a group, shifted by one of them,
+    :math:`s` (the first, or the smallest where a value is missing), a corrected
+    two-pass sum (Chan, Golub & LeVeque) of :math:`x_j - s` gives
+    :math:`\\mu = \\frac{1}{n}\\sum_j x_j` and
+    :math:`\\sigma^2 = \\frac{1}{n - \\mathrm{ddof}}\\sum_j (x_j - \\mu)^2`, as PyTorch
+    defines them, however small the spread: no variance is rounded to 0, and a constant
+    group has exactly ``d = 0`` and ``var = 0`` (its deviations from :math:`s` are 0).
 
     Parameters
     ----------
@@ -132,12 +135,16 @@ def group_moments(x, n_groups, ddof=0):
     mask = None
     if _all(xp, xp.isfinite(total)):
         count = float(d.shape[-1])
+        shift = d[..., 0]
     else:
         mask = xp.isnan(d)
         count = xp.sum(xp.astype(~mask, d.dtype), axis=-1)
-        total = xp.sum(xp.where(mask, 0.0, d), axis=-1)
-    mean = _safe_divide(xp, total, count, math.nan)
-    d -= xp.expand_dims(mean, axis=-1)
+        shift = xp.min(xp.where(mask, math.inf, d), axis=-1)
+    shift = xp.where(xp.isfinite(shift), shift, 0.0)  # a new array, never a view of d
+    d -= xp.expand_dims(shift, axis=-1)
+    dz = d if mask is None else xp.where(mask, 0.0, d)
+    centre = _safe_divide(xp, xp.sum(dz, axis=-1), count, math.nan)
+    d -= xp.expand_dims(centre, axis=-1)
     dz = d if mask is None else xp.where(mask, 0.0, d)
     resid = xp.sum(dz, axis=-1)
     if xp is np:
@@ -145,12 +152,11 @@ def group_moments(x, n_groups, ddof=0):
     else:
         m2 = xp.sum(dz * dz, axis=-1)
     correction = _safe_divide(xp, resid, count, 0.0)
-    mean = mean + correction
+    mean = shift + (centre + correction)
     d -= xp.expand_dims(correction, axis=-1)
     m2 = m2 - resid * correction
-    var = _safe_divide(xp, xp.where(m2 > 0.0, m2, 0.0), count - ddof, math.nan)
-    noise = (float(CONSTANT_ULPS * np.finfo(np.float64).eps) * mean) ** 2
-    var = xp.where(var <= noise, 0.0, var)
+    # NaN stays NaN (squares that overflowed: ``scaled_moments`` rescales those groups)
+    var = _safe_divide(xp, xp.where(m2 < 0.0, 0.0, m2), count - ddof, math.nan)
     return d, mean, var, count
 
 
@@ -186,8 +192,8 @@ def scaled_moments(x, n_groups, ddof=0):
     xp = _ops.get_namespace(x)
     d, mean, var, count = group_moments(x, n_groups, ddof)
     unit = xp.ones_like(mean)
-    # ``var`` overflowed, or the constant-group test (squares of the mean) did:
-    if _all(xp, xp.isfinite(var) & (xp.abs(mean) <= HUGE)):
+    # else the squares, or the deviations from the shift (``x - s``), overflowed
+    if _all(xp, xp.isfinite(var) & xp.isfinite(mean)):
         return d, mean, var, count, unit
     rows, n_features = x.shape
     x3 = xp.reshape(_to64(xp, x), (rows, n_groups, n_features // n_groups))
@@ -268,6 +274,27 @@ def block_bytes(itemsize, n_values=0):
     return max(1, work_block_bytes(n_values, BLOCK_BYTES) * itemsize // 8)
 
 
+def rounded_once(call, x, out, kept=None):
+    """``call(x, out, kept)``, a block kernel; a float16 block runs in float32.
+
+    float16 holds too few bits for the kernels' intermediate steps (``x - mean``, the
+    reciprocal of the norm, their product: each rounded to float16 would put the result
+    up to 2 ulps off), so a float16 block is widened to float32, normalised there, and
+    rounded to float16 once (``out`` and ``kept`` are written only then, so ``out`` may
+    be ``x``).
+    """
+    if x.dtype != np.float16:
+        return call(x, out, kept)
+    wide = np.empty(x.shape, np.float32)
+    wide_kept = None if kept is None else np.empty(kept.shape, np.float32)
+    result = call(x.astype(np.float32), wide, wide_kept)
+    with np.errstate(over="ignore"):  # beyond float16: inf, quietly
+        np.copyto(out, wide, casting="same_kind")
+        if kept is not None:
+            np.copyto(kept, wide_kept, casting="same_kind")
+    return result
+
+
 def blockwise(kernel, x, *args):
     """``kernel(x[rows], *args, out=y[rows])`` on the chunk engine's row blocks of ``x``.
 
@@ -277,7 +304,7 @@ def blockwise(kernel, x, *args):
     out = np.empty_like(x)
 
     def one(start, stop):
-        kernel(x[start:stop], *args, out=out[start:stop])
+        rounded_once(lambda a, o, _: kernel(a, *args, out=o), x[start:stop], out[start:stop])
 
     map_blocks(
         one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize, x.size)
