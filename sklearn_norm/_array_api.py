@@ -148,15 +148,16 @@ def apply(estimator, X, copy, inverse):
 
     The result is always a new array (``copy`` only matters for numpy input). Where the
     map keeps non-finite values non-finite (:func:`~._engine.output_checks`), the input
-    is tested through the output: one sum of it, and the exact per-column tests only
-    when that sum is not finite (NaN in the data, an infinity, a refused value).
+    is tested through the output, else (no refused values then, only infinities) before
+    the map: one sum either way, and the exact per-column tests only when that sum is
+    not finite (NaN in the data, an infinity, a refused value, an overflowing sum).
     """
     _check_fitted(estimator, X, inverse)
     X, xp, _ = _check_X(estimator, X, reset=False)
     host = on_host(estimator)
     description = host._describe()
     on_output = output_checks(description, inverse)[1]
-    if not on_output:
+    if not on_output and not math.isfinite(float(xp.sum(X))):  # no floor: infinities only
         _refuse(estimator, host, X, xp, inverse)
     Y = kernel(description, inverse)(X)
     if on_output and not math.isfinite(float(xp.sum(Y))):

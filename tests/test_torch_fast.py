@@ -124,3 +124,19 @@ def test_finite_values_whose_sum_overflows_are_not_refused():
         est = sn.MinMaxScaler().fit(X)
         Y = est.inverse_transform(est.transform(X))
     assert_allclose(to_numpy(Y), to_numpy(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_maps_that_hide_infinities_test_the_input(dtype):
+    # expm1(-inf) = -1 and clip(-inf) = low are finite: the input itself must be tested
+    X = torch.nan_to_num(_data(dtype), nan=1.0)
+    bad = X.clone()
+    bad[9, 3] = -math.inf
+    with config_context(array_api_dispatch=True):
+        log = sn.LogScaler().fit(X)
+        with pytest.raises(ValueError, match="infinite values in column 3"):
+            log.inverse_transform(bad)
+        clipped = sn.MinMaxScaler(clip=True).fit(X)
+        with pytest.raises(ValueError, match="infinite values in column 3"):
+            clipped.transform(bad)
+        assert_allclose(to_numpy(log.inverse_transform(log.transform(X))), to_numpy(X), rtol=1e-5)
