@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 LINT_PATHS := $(wildcard sklearn_norm tests benchmarks examples)
 
-.PHONY: install test lint demo bench docs test-torch fuzz clean
+.PHONY: install test lint demo bench bench-torch docs test-torch fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_quantile.py $(BENCH_QUANTILE_ARGS)
 	$(BIN)/python benchmarks/bench_power.py $(BENCH_POWER_ARGS)
 	$(BIN)/python benchmarks/bench_onnx.py $(ONNX_BENCH_ARGS)
+
+# sklearn_norm on torch tensors against PyTorch's own operators (needs torch; see test-torch)
+bench-torch: $(STAMP)
+	SCIPY_ARRAY_API=1 $(BIN)/python benchmarks/bench_torch.py $(BENCH_ARGS)
 
 test-torch: $(STAMP)
 	$(BIN)/pip install --quiet torch==2.13.0

@@ -2,7 +2,7 @@
 # The GPU check in one call of a lent device machine (its image has torch, numpy, scipy,
 # pandas, pytest; no internet). From the repository root, after fetching the wheels that
 # image lacks into .whl/ (see benchmarks/README.md, "GPU"):
-#   bash benchmarks/gpu_check.sh        # writes gpu_check.log and pytest_cuda.log to $OUT
+#   bash benchmarks/gpu_check.sh   # writes gpu_check.log, pytest_cuda.log, bench_torch.log to $OUT
 set -o pipefail
 OUT=${OUT:-build/gpu}
 mkdir -p "$OUT"
@@ -21,5 +21,10 @@ check=$?
 timeout 200 python3 -m pytest -q -p no:cacheprovider -p no:benchmark -n 8 -k cuda \
     tests/test_array_api.py tests/test_common.py 2>&1 | tee "$OUT/pytest_cuda.log" | tail -25
 tests=$?
-echo "gpu_check exit $check, pytest exit $tests"
-exit $((check || tests))
+# 3. issue 17: sklearn_norm against PyTorch's own operators on the GPU (ratios and the
+#    share of x.clone()'s bandwidth, measured in the same run)
+timeout 150 python3 benchmarks/bench_torch.py --devices cuda --rows 10000000 --cols 64 \
+    --dtypes float32 --repeat 3 2>&1 | tee "$OUT/bench_torch.log" | tail -45
+bench=$?
+echo "gpu_check exit $check, pytest exit $tests, bench_torch exit $bench"
+exit $((check || tests || bench))

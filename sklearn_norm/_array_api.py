@@ -10,12 +10,13 @@ input's namespace, device and dtype. Only per-feature vectors cross host and dev
 """
 
 import copy
+import math
 
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine import forget, kernel, learn_rows, tracks_rows
+from ._engine import forget, kernel, learn_rows, output_checks, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -162,15 +163,30 @@ def _columns(xp, stats, y):
 def apply(estimator, X, copy, inverse):
     """``transform`` or ``inverse_transform`` of a column-wise scaler on an Array API ``X``.
 
-    The result is always a new array (``copy`` only matters for numpy input).
+    The result is always a new array (``copy`` only matters for numpy input). Where the
+    map keeps non-finite values non-finite (:func:`~._engine.output_checks`), the input
+    is tested through the output, else (no refused values then, only infinities) before
+    the map: one sum either way, and the exact per-column tests only when that sum is
+    not finite (NaN in the data, an infinity, a refused value, an overflowing sum).
     """
     _check_fitted(estimator, X, inverse)
     X, xp, _ = _check_X(estimator, X, reset=False)
-    reject_inf(estimator, _inf_columns(xp, X))
     host = on_host(estimator)
+    description = host._describe()
+    on_output = output_checks(description, inverse)[1]
+    if not on_output and not math.isfinite(float(xp.sum(X))):  # no floor: infinities only
+        _refuse(estimator, host, X, xp, inverse)
+    Y = kernel(description, inverse)(X)
+    if on_output and not math.isfinite(float(xp.sum(Y))):
+        _refuse(estimator, host, X, xp, inverse)
+    return Y
+
+
+def _refuse(estimator, host, X, xp, inverse):
+    """Raise for infinities in ``X`` (columns named), then for values below the floor."""
+    reject_inf(estimator, _inf_columns(xp, X))
     if not inverse:
         host._check_transform_values(X)
-    return kernel(host._describe(), inverse)(X)
 
 
 def on_host(estimator):

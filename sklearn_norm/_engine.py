@@ -232,16 +232,8 @@ def run(estimator, X, copy, inverse):
     out = output_for(X, copy)
     k = fold(X.shape[1]) if X.ndim == 2 else 1
     forward, wide = kernels(description, inverse, k if 1 < k <= X.shape[0] else None, X.dtype)
-    below = None
-    keeps_nonfinite = True
-    if isinstance(description, Elementwise):
-        below = None if inverse else description.floor
-        keeps_nonfinite = description.keeps_nonfinite[inverse]
-    elif description.clip is not None:
-        keeps_nonfinite = inverse
+    below, on_output = output_checks(description, inverse)
     limit = None if below is None else float(np.max(below))
-    # test each block's output, just written and in cache, when that is enough
-    on_output = limit is not None or keeps_nonfinite
 
     def check(x, y):
         """``None`` when the block is fine, else which columns are bad (exactly)."""
@@ -266,6 +258,20 @@ def run(estimator, X, copy, inverse):
     if flags.count(None) != len(flags):
         _raise_for(estimator, X, flags)
     return out
+
+
+def output_checks(description, inverse):
+    """``(floor, on_output)``: the values the map refuses (None: none), and whether a
+    finite output proves that the input held no infinity and no refused value (the
+    output is then tested, just written and in cache, instead of the input)."""
+    below = None
+    keeps_nonfinite = True
+    if isinstance(description, Elementwise):
+        below = None if inverse else description.floor
+        keeps_nonfinite = description.keeps_nonfinite[inverse]
+    elif description.clip is not None:
+        keeps_nonfinite = inverse
+    return below, below is not None or keeps_nonfinite
 
 
 def _raise_for(estimator, X, flags):

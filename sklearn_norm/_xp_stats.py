@@ -38,6 +38,14 @@ def stats_of(X, sample_weight=None, need=(MOMENTS, RANGE)):
     n_rows, n_features = X.shape
     if n_rows == 0:
         return Stats.empty(n_features, need)
+    if sample_weight is None and _native_exact(X):
+        return _native(X, need)
+    return _blockwise(X, sample_weight, need)
+
+
+def _blockwise(X, sample_weight, need):
+    """The NaN-aware summary, block by block, in the widest float of the device."""
+    n_rows, n_features = X.shape
     step = max(1, BLOCK_ELEMENTS // max(n_features, 1))
     total = None
     for start in range(0, n_rows, step):
@@ -47,6 +55,60 @@ def stats_of(X, sample_weight=None, need=(MOMENTS, RANGE)):
             part = _of_block(X[start:stop, ...], w, need)
         total = part if total is None else merge(total, part)
     return total
+
+
+def _native_exact(X):
+    """Whether torch's own reductions of ``X`` accumulate in float64.
+
+    torch's CPU ``var_mean`` is Welford's method in double for every floating dtype
+    (``aten/src/ATen/native/cpu/ReduceOpsKernel.cpp``, ``std_var_kernel_impl``:
+    ``WelfordOps<scalar_t, double, ...>``); on CUDA it accumulates float32 in float32
+    (``acc_type<float, true>``), so only float64 tensors qualify there. ``aminmax``
+    is exact in any dtype.
+    """
+    module = type(X).__module__.split(".")[0]
+    if module != "torch":
+        return False
+    import torch
+
+    return X.dtype == torch.float64 or (X.dtype == torch.float32 and X.device.type == "cpu")
+
+
+def _native(X, need):
+    r"""The summary from torch's own one-pass reductions, NaN-aware by redoing columns.
+
+    ``torch.var_mean`` (moments) and ``torch.aminmax`` (range) read ``X`` once each and
+    propagate NaN and infinities: a column whose result is not finite is summarised
+    again, alone, by the NaN-aware path (which also finds its infinities). Clean data
+    costs no extra pass; the per-feature results cross to the host once.
+
+    .. math:: \bar x_j = \frac{1}{n}\sum_i x_{ij}, \qquad
+              M_{2,j} = \sum_i (x_{ij} - \bar x_j)^2 = n \operatorname{var}_j
+    """
+    import torch
+
+    n_rows, n_features = X.shape
+    parts = []
+    if MOMENTS in need:
+        var, mean = torch.var_mean(X, 0, correction=0)
+        parts += [mean, var]
+    if RANGE in need:
+        parts += list(torch.aminmax(X, dim=0))
+    host = _host(torch.stack(parts))
+    stats = Stats(float(n_rows), np.full(n_features, float(n_rows)))
+    stats.has_inf = np.zeros(n_features, dtype=bool)
+    if MOMENTS in need:
+        stats.mean, stats.mean_lo, stats.m2 = host[0], np.zeros(n_features), host[1] * n_rows
+    if RANGE in need:
+        stats.min, stats.max = host[-2], host[-1]
+    bad = np.flatnonzero(~np.isfinite(host).all(axis=0))
+    if bad.size:
+        index = torch.as_tensor(bad, device=X.device)
+        redone = _blockwise(torch.index_select(X, 1, index), None, need)
+        for name in ("count", "mean", "mean_lo", "m2", "min", "max", "has_inf"):
+            if getattr(stats, name) is not None:
+                getattr(stats, name)[bad] = getattr(redone, name)
+    return stats
 
 
 def _of_block(X, w, need):

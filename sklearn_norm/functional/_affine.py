@@ -102,6 +102,10 @@ def affine_kernel(
 
 def _xp_step(xp, x, out, centre, factor, offset, divide, clip, inverse):
     """The affine map (or its inverse) on any namespace, term by term."""
+    if out is None and type(x).__module__.split(".")[0] == "torch":
+        fused = _torch_affine(x, centre, factor, offset, divide, clip, inverse)
+        if fused is not None:
+            return fused
     if inverse:
         if offset is None:
             y = _ops.copy_into(xp, x, out)
@@ -122,6 +126,59 @@ def _xp_step(xp, x, out, centre, factor, offset, divide, clip, inverse):
     if offset is not None:
         y += _ops.param(xp, offset, y)
     return y if clip is None else _ops.clip(xp, y, *clip)
+
+
+def _torch_affine(x, centre, factor, offset, divide, clip, inverse):
+    """The map on a float32/float64 torch tensor in two native passes (None: not here).
+
+    .. math:: y = (x - c_{hi}) \\cdot f + (o - c_{lo} f), \\qquad
+              x = y / f + (c - o / f)
+
+    (``/`` and ``*`` exchanged with ``divide``): ``x - c_hi`` is exact near the centre
+    (see :func:`sklearn_norm.functional._ops.shift`), so the low part ``c_lo`` of a large
+    centre is kept, and the rest is one ``torch.addcmul`` / ``addcdiv`` in place. The
+    terms are combined in float64 on the host; where one does not fit ``x``'s dtype
+    (a factor beyond it, or a divisor rounded to 0) the caller runs the map term by term.
+    """
+    import torch
+
+    if x.dtype not in (torch.float32, torch.float64):
+        return None
+    dtype = np.float32 if x.dtype == torch.float32 else np.float64
+    f = np.ones(1) if factor is None else np.asarray(_ops.to_numpy(factor), dtype=np.float64)
+    o = 0.0 if offset is None else np.asarray(_ops.to_numpy(offset), dtype=np.float64)
+    c = 0.0 if centre is None else np.asarray(_ops.to_numpy(centre), dtype=np.float64)
+    y = x
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if inverse:  # x = y / f + (c - o / f)  (``* f`` and ``- o * f`` with divide)
+            base = c - (o * f if divide else o / f)
+        else:
+            hi = np.asarray(c, dtype=dtype)
+            lo = c - hi.astype(np.float64)
+            base = o - (lo / f if divide else lo * f)
+            if centre is not None:
+                y = torch.sub(x, _tensor(hi, x))
+        # each term must fit the dtype: no new infinity, no factor rounded to 0
+        narrow_f, narrow_base = f.astype(dtype), np.asarray(base, dtype=dtype)
+        if np.any((narrow_f == 0) & (f != 0)) or np.any(
+            np.isinf(narrow_f) & np.isfinite(f) | np.isinf(narrow_base) & np.isfinite(base)
+        ):
+            return None
+    fused = torch.addcmul if divide == inverse else torch.addcdiv
+    if y is x:
+        y = fused(_tensor(base, x), x, _tensor(f, x))
+    else:
+        fused(_tensor(base, x), y, _tensor(f, x), out=y)
+    if clip is not None and not inverse:
+        y.clamp_(*clip)
+    return y
+
+
+def _tensor(values, like):
+    """float64 host ``values`` as a tensor of ``like``'s dtype and device."""
+    import torch
+
+    return torch.as_tensor(np.asarray(values, dtype=np.float64)).to(like.dtype).to(like.device)
 
 
 def _divisor_for(scale, dtype):

@@ -46,6 +46,8 @@ def log_kernel(
             bad = (x <= -1.0) if invalid_to_nan else None
             if out is not None and isinstance(x, np.ndarray):
                 y = np.log1p(x, out=out)
+            elif out is None:  # one pass into a new array (no copy first)
+                y = xp.log1p(x)
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
@@ -62,7 +64,10 @@ def log_kernel(
         return y
 
     def backward(xp, x, out):
-        y = _ops.first(xp, "multiply", x, _ops.param(xp, log_base, x), out)
+        if log_base == 1.0 and out is None and not isinstance(x, np.ndarray):
+            y = x  # base e: nothing to multiply; the next step makes the new array
+        else:
+            y = _ops.first(xp, "multiply", x, _ops.param(xp, log_base, x), out)
         if signed:
             negative = y < 0
             y = _ops.negate_where(xp, _ops.unary(xp, "expm1", _abs(xp, y, y)), negative)
