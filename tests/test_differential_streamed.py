@@ -47,5 +47,5 @@ def test_quantile_scaler_streamed_quantiles_within_rank_error(X, data):
 @given(hard_matrix(dtypes=(np.float32, np.float64), min_rows=30, max_rows=80), st.data())
 def test_robust_scaler_streamed_median_within_rank_error(X, data):
     chunks = data.draw(chunking(X.shape[0], min_size=5))
-    est = _stream(RobustScaler(sketch_size=8), X, chunks)
+    est = _stream(RobustScaler(sketch_size=8, with_scaling=False), X, chunks)
     assert_rank_within(X, est.center_[None, :], np.array([0.5]), est.rank_error_, "center_")
