@@ -44,6 +44,23 @@ def check(estimator, X, reset):
     return check_X(estimator, stand_in, reset=reset).dtype
 
 
+def _lazy_rows(X, bands):
+    """A DataFrame's number of rows (delayed: dask does not know it) from its partitions
+    ``bands`` (see ``_blocks``), else None."""
+    import dask
+
+    if not _is_frame(X):
+        return None
+    return dask.delayed(sum, pure=True)([dask.delayed(len, pure=True)(b[0]) for b in bands])
+
+
+def refuse_no_rows(estimator, X, n_rows):
+    """Refuse a DataFrame that turned out to have no rows with the numpy path's error
+    (its empty pandas stand-in goes through the same checks; ``check`` refuses arrays)."""
+    if n_rows == 0:
+        check_X(estimator, X._meta, reset=False)
+
+
 def _numpy_block(block):
     """A block as a float numpy array (pandas partitions too), as ``check_X`` makes it."""
     if hasattr(block, "to_numpy"):
@@ -130,7 +147,10 @@ def fit(estimator, X, sample_weight, reset):
         for band, weights in zip(bands, _weight_blocks(sample_weight, X, len(bands)))
     ]
     columns = [_tree(list(chunk), merge) for chunk in zip(*parts)]
-    (stats,) = dask.compute(dask.delayed(_join_columns, pure=True)(columns))
+    stats, n_rows = dask.compute(
+        dask.delayed(_join_columns, pure=True)(columns), _lazy_rows(X, bands)
+    )
+    refuse_no_rows(estimator, X, n_rows)
     return estimator._absorb(X, stats, first)
 
 
@@ -154,9 +174,13 @@ def fit_sketch(estimator, X, reset):
     first = not hasattr(estimator, "n_features_in_")
     check(estimator, X, reset=first)
     block_sketch = dask.delayed(_block_sketch, pure=True)
-    parts = [[block_sketch(block, estimator.sketch_size) for block in band] for band in _blocks(X)]
+    bands = _blocks(X)
+    parts = [[block_sketch(block, estimator.sketch_size) for block in band] for band in bands]
     columns = [_tree(list(chunk), merge_sketches) for chunk in zip(*parts)]
-    (sketch,) = dask.compute(dask.delayed(join_columns, pure=True)(columns))
+    sketch, n_rows = dask.compute(
+        dask.delayed(join_columns, pure=True)(columns), _lazy_rows(X, bands)
+    )
+    refuse_no_rows(estimator, X, n_rows)
     return estimator._absorb_sketch(sketch, first)
 
 
@@ -244,7 +268,8 @@ def fit_rows(estimator, X, reset, partial):
 
     Records the features; a scaler that tracks running statistics gets its batch sums
     from one task per block of whole rows, added up in one ``compute``. Otherwise
-    nothing is computed (infinities then surface in ``transform``).
+    only a DataFrame's number of rows is computed (no rows is refused, as for numpy;
+    infinities then surface in ``transform``).
     """
     import dask
 
@@ -254,11 +279,14 @@ def fit_rows(estimator, X, reset, partial):
     n_features = estimator.n_features_in_
     estimator._layout = estimator._make_layout(n_features)
     if not tracks_rows(estimator, n_features, dtype):
+        refuse_no_rows(estimator, X, *dask.compute(_lazy_rows(X, _blocks(X))))
         return estimator
     whole = X if _is_frame(X) or X.numblocks[1] == 1 else X.rechunk({1: -1})
     row_sums = dask.delayed(_row_sums, pure=True)
-    parts = [row_sums(band[0], estimator) for band in _blocks(whole)]
-    ((has_inf, sums),) = dask.compute(_tree(parts, _add))
+    bands = _blocks(whole)
+    parts = [row_sums(band[0], estimator) for band in bands]
+    (has_inf, sums), n_rows = dask.compute(_tree(parts, _add), _lazy_rows(X, bands))
+    refuse_no_rows(estimator, X, n_rows)
     return learn_rows(estimator, X, reset, partial, has_inf, sums)
 
 

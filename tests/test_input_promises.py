@@ -50,6 +50,27 @@ def test_dask_array_without_rows_gets_numpy_error(name):
     assert str(info.value) == expected
 
 
+@pytest.mark.parametrize("name", sorted(_REGISTRY))
+def test_dask_frame_without_rows_gets_numpy_error_and_keeps_the_fit(name):
+    import dask.dataframe as dd
+
+    cls = _REGISTRY[name]
+    expected = _numpy_error(cls())
+    frame = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [3.0, 5.0, 6.0], "c": [0.5, 1.0, 9.0]})
+    lazy = dd.from_pandas(frame, npartitions=2)
+    empty = lazy[lazy["a"] > 100]  # no rows, and dask does not know it before computing
+    est = cls().fit(frame)
+    before = {k: v for k, v in vars(est).items() if k.endswith("_") and k[0] != "_"}
+    for method in (est.fit, est.partial_fit):
+        with pytest.raises(ValueError) as info:
+            method(empty)
+        assert str(info.value) == expected
+        after = {k: v for k, v in vars(est).items() if k.endswith("_") and k[0] != "_"}
+        assert after.keys() == before.keys()
+        for key, value in before.items():
+            assert after[key] is value, key
+
+
 OBJECT_NUMBERS = [
     [1, 2.5, 3],
     [1, None, 3.0],
