@@ -164,8 +164,10 @@ def _digits(m):
     return j
 
 
-def log(X, base=math.e, signed=False, offset=1.0):
-    """``log(x + offset) / log(base)`` (or signed ``log1p``) in long double; NaN off-domain."""
+def log(X, base=math.e, signed=False, offset=1.0, at_zero=np.nan):
+    """``log(x + offset) / log(base)`` (or signed ``log1p``) in long double; NaN off-domain,
+    ``at_zero`` where ``x + offset == 0`` (``LogScaler``'s ``handle_invalid="nan"``: NaN;
+    the function's plain math: ``-inf``)."""
     A = np.asarray(X, dtype=LD)
     if offset == "auto" and not signed:  # x + 1 - min(0, min x) as (x - min) + 1
         low = np.minimum(0, _quiet(np.nanmin, A, 0))
@@ -179,6 +181,7 @@ def log(X, base=math.e, signed=False, offset=1.0):
         else:
             shifted = A + LD(offset) if np.ndim(offset) == 0 else A + offset.astype(LD)
             want = np.where(shifted > 0, np.log(shifted), np.nan) / ln_base
+            want = np.where(shifted == 0, LD(at_zero), want)
             cond = np.abs(want) + (np.abs(A) + np.abs(offset)) / np.abs(shifted) / ln_base
             gain = 1 / np.abs(shifted) / ln_base
     return _float64(want, cond, gain)

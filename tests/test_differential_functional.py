@@ -74,7 +74,8 @@ def decimal(X, p):
 
 def log(X, p):
     got = F.log_scale(X, base=p["base"], offset=p["offset"], signed=p["signed"])
-    return got, R.log(X, p["base"], p["signed"], p["offset"])
+    # the function's plain math (its docstring, numpy's log1p and log): log(0) = -inf
+    return got, R.log(X, p["base"], p["signed"], p["offset"], at_zero=-np.inf)
 
 
 def unit(X, p):
@@ -230,6 +231,21 @@ def test_function_matches_reference(name, data):
     got, (want, cond, gain) = run(X, params)
     skip, _ = exempt(name, params, X, None, None)
     assert_matches(np.asarray(got), want, cond, gain, X, f"{name}({params})", skip)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("offset", [1.0, 0.5, 3.0])
+def test_log_scale_of_minus_offset_is_minus_infinity_as_numpy(dtype, offset):
+    """``x + offset == 0`` gives numpy's ``log1p(-1) = log(0) = -inf``; below it, NaN
+    (found by ``make fuzz`` on float16, where the reference wrongly said NaN)."""
+    X = np.array([[-offset], [-offset - 1.0], [2.0]], dtype=dtype)
+    params = {"base": 2.0, "signed": False, "offset": offset}
+    got, (want, cond, gain) = log(X, params)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        numpy = np.log(X.astype(np.float64) + offset) / np.log(2.0)
+    assert np.asarray(got)[0, 0] == numpy[0, 0] == -np.inf
+    assert np.isnan(np.asarray(got)[1, 0]) and np.isnan(numpy[1, 0])
+    assert_matches(np.asarray(got), want, cond, gain, X, f"log_scale({params})")
 
 
 TORCH = {
