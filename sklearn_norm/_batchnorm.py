@@ -152,14 +152,35 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
         n_channels = self._layout(stats.count.size)[0]
         self._batch = pool_channels(stats, n_channels)
 
+    def _channels(self, mask):
+        """The channels of ``mask`` in words (the columns when ``n_channels`` is None)."""
+        if self.n_channels is None:
+            return column_labels(self, mask)
+        return f"channel(s) {np.flatnonzero(mask).tolist()}"
+
+    def _require_float64_variance(self, channel_stats):
+        """Refuse channels whose variance ``running_var_`` (float64) cannot hold: beyond
+        float64, or below its normal range where ``eps`` does not dominate it."""
+        scaled = channel_stats.variance_in_units(ddof=1)  # finite: see Stats.exp
+        var = channel_stats.variance(ddof=1)
+        tiny = np.finfo(np.float64).tiny
+        over = (scaled > 0) & np.isinf(var)
+        under = (scaled > 0) & (var < tiny) & (self.eps < tiny)
+        for bad, what in ((over, "overflows float64"), (under, "is below float64's normal range")):
+            if bad.any():
+                raise ValueError(
+                    f"{type(self).__name__} got values in {self._channels(bad)}: their "
+                    f"variance {what}, which running_var_ (float64, as PyTorch's) cannot "
+                    f"hold with eps={self.eps!r}; rescale those columns first, e.g. with "
+                    "DecimalScaler."
+                )
+
     def _require_two(self, channel_stats):
         """Refuse channels with at most one value: their unbiased variance is undefined."""
         few = channel_stats.count <= 1
         if few.any():
             n = float(np.min(channel_stats.count))
-            where = f"channel(s) {np.flatnonzero(few).tolist()}"
-            if self.n_channels is None:
-                where = column_labels(self, few)
+            where = self._channels(few)
             raise ValueError(
                 f"{type(self).__name__} got {n:g} sample{'' if n == 1 else 's'} in {where}: "
                 "the unbiased variance needs at least 2 values per channel (PyTorch's "
@@ -177,6 +198,7 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
                     f"{self.n_channels!r} makes {n_channels}; call fit to start again."
                 )
             self._require_two(batch)
+            self._require_float64_variance(batch)
             state = (
                 (self.running_mean_, self.running_var_, self.num_batches_tracked_)
                 if hasattr(self, "running_mean_")
@@ -187,6 +209,7 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
             )
         else:
             pooled = pool_channels(stats, n_channels)
+            self._require_float64_variance(pooled)
             var = pooled.variance(ddof=1)
             if self._streaming:  # streams start anywhere: transform asks for two values
                 var = np.where(pooled.count <= 1, np.nan, var)

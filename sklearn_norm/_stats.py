@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from . import _chunks
+from . import _chunks, _stats_scaled
 from ._chunks import colreduce, colwise, fold, folded, map_blocks, map_items, row_blocks, scratch
 from ._validation import inf_columns
 
@@ -41,6 +41,11 @@ class Stats:
         Low-order part of the mean: the exact mean is ``mean + mean_lo`` to about
         float64 precision squared, so merging summaries of data with a large mean and a
         small spread (``1e9 ± 1e-3``) loses nothing; ``None`` counts as 0.
+    exp : ndarray of int or None
+        Per feature, the power of two :math:`e` of a feature whose squares leave
+        float64's range (``_stats_scaled``): its ``m2`` is that of :math:`x / 2^e`, in
+        units of :math:`4^e` (``mean`` and ``mean_lo`` are not scaled); ``None`` counts
+        as 0.
     """
 
     n_rows: float
@@ -51,14 +56,23 @@ class Stats:
     max: np.ndarray | None = None
     has_inf: np.ndarray | None = None
     mean_lo: np.ndarray | None = None
+    exp: np.ndarray | None = None
 
     @classmethod
     def of(cls, X, sample_weight=None, need=(MOMENTS, RANGE)):
         """Summarise the rows of ``X`` (dense or scipy sparse), in cache-sized blocks.
 
         Blocks run on the thread pool and merge in block order, so the result does not
-        depend on the number of threads.
+        depend on the number of threads. Features whose squares overflow or underflow
+        float64 are summarised again on exactly rescaled values (``_stats_scaled``).
         """
+        stats = cls._of(X, sample_weight, need)
+        return _stats_scaled.rescue(
+            stats, X, sample_weight, lambda Y, w: cls._of(Y, w, (MOMENTS,))
+        )
+
+    @classmethod
+    def _of(cls, X, sample_weight, need):
         if sparse.issparse(X):
             return _of_sparse(sparse.csr_array(X), sample_weight, need)
         X = np.asarray(X)
@@ -105,9 +119,33 @@ class Stats:
         )
 
     def variance(self, ddof=0):
-        """``m2 / (count - ddof)``, 0 where fewer than ``ddof + 1`` values were seen."""
+        """``m2 / (count - ddof)``, 0 where fewer than ``ddof + 1`` values were seen
+        (infinite where the variance itself is beyond float64)."""
+        scaled = self.variance_in_units(ddof)
+        if self.exp is None:
+            return scaled
+        with np.errstate(over="ignore", under="ignore"):
+            return np.ldexp(scaled, 2 * self.exp)
+
+    def std(self, ddof=0):
+        """The square root of :meth:`variance`, finite where the variance is not."""
+        root = np.sqrt(self.variance_in_units(ddof))
+        if self.exp is None:
+            return root
+        with np.errstate(over="ignore", under="ignore"):
+            return np.ldexp(root, self.exp)
+
+    def variance_in_units(self, ddof=0):
+        """:meth:`variance` in units of ``4**exp`` (see ``exp``)."""
         dof = self.count - ddof
         return np.divide(self.m2, dof, out=np.zeros_like(self.m2), where=dof > 0)
+
+    def mean_in_units(self):
+        """``mean`` in units of ``2**exp`` (see ``exp``)."""
+        if self.exp is None:
+            return self.mean
+        with np.errstate(under="ignore"):
+            return np.ldexp(self.mean, -self.exp)
 
 
 def _safe_mean(total, count, fill=np.nan):
@@ -368,15 +406,28 @@ def _mean_pair(stats):
     return np.where(seen, stats.mean, 0.0), np.where(seen, lo, 0.0)
 
 
-@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def merge(a, b):
     """Combine two summaries of disjoint row sets into the summary of their union.
 
     Chan, Golub & LeVeque (1979): with ``n = n_a + n_b`` and ``d = mean_b - mean_a``,
     ``mean = mean_a + d n_b / n`` and ``m2 = m2_a + m2_b + d^2 n_a n_b / n``. The means
     are carried as ``mean + mean_lo`` pairs, so ``d`` is exact even when the means are
-    large and close.
+    large and close. Summaries of rescaled features, and sums that overflow, are
+    merged at a common power of two (``_stats_scaled``).
     """
+    if a.exp is None and b.exp is None:
+        out = _merge(a, b)
+        if not _stats_scaled.overflowed(out):
+            return out
+    if a.mean is None:
+        return out
+    exps = _stats_scaled.common_exponent((a, b))
+    units = (_stats_scaled.in_units(part, exps) for part in (a, b))
+    return _stats_scaled.from_units(_merge(*units), exps)
+
+
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
+def _merge(a, b):
     count = a.count + b.count
     out = Stats(a.n_rows + b.n_rows, count, has_inf=a.has_inf | b.has_inf)
     if a.mean is not None:
@@ -407,20 +458,19 @@ def merge_all(parts):
 
     def stacked(name):
         values = [getattr(part, name) for part in parts]
-        if name == "mean_lo":
-            values = [
-                np.zeros_like(part.count) if v is None else v for part, v in zip(parts, values)
-            ]
+        zero = {"mean_lo": 0.0, "exp": 0}.get(name)  # None counts as this
+        if zero is not None and not (name == "exp" and all(v is None for v in values)):
+            values = [np.full(part.count.shape, zero) if v is None else v
+                      for part, v in zip(parts, values)]  # fmt: skip
         if values[0] is None:
             return None
         return np.stack(values, axis=1).reshape(-1)  # each feature's parts side by side
 
-    names = ("count", "mean", "m2", "min", "max", "has_inf", "mean_lo")
+    names = ("count", "mean", "m2", "min", "max", "has_inf", "mean_lo", "exp")
     flat = Stats(float(sum(part.n_rows for part in parts)), *(stacked(n) for n in names))
     return pool_channels(flat, parts[0].count.size)
 
 
-@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def pool_channels(stats, n_channels):
     """Pool per-feature statistics into per-channel ones, exactly.
 
@@ -428,7 +478,23 @@ def pool_channels(stats, n_channels):
     ``f // (n_features // n_channels)``. With per-feature counts :math:`n_f`, means
     :math:`\\mu_f` and :math:`m2_f`, a channel has :math:`n = \\sum n_f`,
     :math:`\\mu = \\sum n_f \\mu_f / n` and :math:`m2 = \\sum m2_f + n_f (\\mu_f - \\mu)^2`.
+    Rescaled features, and sums that overflow, are pooled at a common power of two
+    per channel (``_stats_scaled``).
     """
+    if stats.exp is None:
+        out = _pool_channels(stats, n_channels)
+        if not _stats_scaled.overflowed(out):
+            return out
+    if stats.mean is None:
+        return out
+    group = stats.count.size // n_channels
+    exps = _stats_scaled.common_exponent((stats,), group)
+    pooled = _pool_channels(_stats_scaled.in_units(stats, exps), n_channels)
+    return _stats_scaled.from_units(pooled, exps[::group] if group else exps[:0])
+
+
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
+def _pool_channels(stats, n_channels):
 
     def grouped(a):
         return None if a is None else a.reshape(n_channels, -1)

@@ -6,10 +6,11 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin, constant_features, n_samples_seen
-from ._engine import Affine
+from ._engine import Affine, Elementwise
 from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import MOMENTS
+from .functional._column import HALVE_ABOVE, halved_affine_kernel
 
 
 @register("zscore")
@@ -103,10 +104,13 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         if self.with_mean or self.with_std:
             learned["mean_"] = stats.mean
         if self.with_std:
-            var = stats.variance(self.ddof)
-            scale = np.sqrt(var)
-            constant = constant_features(var, stats.mean, stats.count) | np.isnan(scale)
-            learned["var_"] = var
+            # the rule is homogeneous: decided in the units of features rescaled by a
+            # power of two (squares beyond float64, see Stats.exp), as var_ may overflow
+            var = stats.variance_in_units(self.ddof)
+            scale = stats.std(self.ddof)
+            constant = constant_features(var, stats.mean_in_units(), stats.count)
+            constant |= np.isnan(scale)
+            learned["var_"] = stats.variance(self.ddof)
             learned["scale_"] = np.where(constant | (scale == 0), 1.0, scale)
         return learned
 
@@ -119,4 +123,8 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
                     f"setting {name}=True."
                 )
         mean = self.mean_ if self.with_mean else None
-        return Affine(centre=mean, factor=self.scale_ if self.with_std else None, divide=True)
+        scale = self.scale_ if self.with_std else None
+        if mean is not None and np.any(np.abs(mean) > HALVE_ABOVE):  # x - mean may overflow
+            return Elementwise(halved_affine_kernel, {"centre": mean, "factor": scale},
+                               {"divide": True})  # fmt: skip
+        return Affine(centre=mean, factor=scale, divide=True)

@@ -312,7 +312,17 @@ def test_min_max_subnormal_range_is_constant():
     np.testing.assert_array_equal(MinMaxScaler().fit_transform(X), [[1e-323], [0.0]])
 
 
-@pytest.mark.parametrize("cls", [MinMaxScaler, ZScoreScaler, BatchNormScaler])
+def test_zscore_narrow_column_beyond_its_dtype_gets_the_true_values():
+    """``x - mean`` beyond float32 is computed halved (exact): the float64 values, rounded
+    once (a huge mean: see ``functional._column.HALVE_ABOVE``)."""
+    X = np.array([[3.4e38], [3.4e38], [-3.4e38]], dtype=np.float32)
+    Y = ZScoreScaler().fit_transform(X)
+    want = ZScoreScaler().fit_transform(X.astype(np.float64))  # as scikit-learn's
+    assert Y.dtype == np.float32
+    np.testing.assert_allclose(Y, want, rtol=4 * np.finfo(np.float32).eps)
+
+
+@pytest.mark.parametrize("cls", [MinMaxScaler, BatchNormScaler])
 def test_narrow_column_beyond_its_dtype_is_quiet_inf(cls):
     """Column kernels shift in the input's dtype: where ``x - centre`` exceeds float32 the
     result is ±inf, without a warning (float64 input gets the true values)."""
