@@ -7,7 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
 from ._channels import check_affine, split_channels
-from ._engine import Affine
+from ._engine import Affine, Elementwise
 from ._export import FromTorchMixin
 from ._registry import register
 from ._running import initial_state, momentum_update
@@ -15,6 +15,7 @@ from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
 from ._validation import column_labels
 from .functional._affine import batch_norm_terms
+from .functional._column import HALVE_ABOVE, halved_affine_kernel
 
 
 @register("batchnorm")
@@ -209,12 +210,12 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
             )
         else:
             pooled = pool_channels(stats, n_channels)
-            self._require_float64_variance(pooled)
             var = pooled.variance(ddof=1)
             if self._streaming:  # streams start anywhere: transform asks for two values
                 var = np.where(pooled.count <= 1, np.nan, var)
             else:
                 self._require_two(pooled)
+            self._require_float64_variance(pooled)
             mean = pooled.mean
             n_batches = getattr(self, "num_batches_tracked_", 0) + 1
         return {
@@ -238,4 +239,7 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
         centre, factor, offset = batch_norm_terms(
             self.running_mean_, self.running_var_, weight, bias, self.eps, length
         )
+        if np.any(np.abs(centre) > HALVE_ABOVE):  # x - centre may overflow x's dtype
+            return Elementwise(halved_affine_kernel,
+                               {"centre": centre, "factor": factor, "offset": offset})  # fmt: skip
         return Affine(centre=centre, factor=factor, offset=offset)

@@ -83,18 +83,33 @@ def _moments(X, ddof=0):
 
 
 def zscore(X, with_mean=True, with_std=True):
-    """scikit-learn's ``StandardScaler``; its near-constant rule decides in a band."""
+    """scikit-learn's ``StandardScaler``; its near-constant rule decides in a band.
+
+    Where scikit-learn's float64 sum of squares overflows (``var_`` not finite: it then
+    leaves the column unscaled) or underflows (values below 1e-150: ``var_`` 0), or its
+    transform of finite values is not finite (a ``scale_`` float32 cannot hold), the
+    same formula and rule in long double.
+    """
     ref = _quiet(
         lambda: StandardScaler(with_mean=with_mean, with_std=with_std).fit(_sklearn_input(X))
     )
     want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
     n, mean, var = _moments(X)
-    scale = ref.scale_ if with_std else np.ones(X.shape[1])
-    gain = np.broadcast_to(1 / scale, X.shape)
-    cond = (_col_max(X) / scale).astype(np.float64) * (1 + np.abs(want))
+    eps = np.finfo(np.float64).eps
+    bound = n * eps * var + (n * eps * mean) ** 2
+    scale = np.asarray(ref.scale_, dtype=LD) if with_std else np.ones(X.shape[1], dtype=LD)
     if with_std:
-        eps = np.finfo(np.float64).eps
-        bound = n * eps * var + (n * eps * mean) ** 2
+        top = _col_max(X)
+        broken = ~np.isfinite(ref.var_) | ((top > 0) & (top < 1e-150))
+        broken |= (~np.isfinite(want) & np.isfinite(X)).any(axis=0)  # scale_ beyond X's dtype
+        if broken.any():
+            exact = np.where((var <= bound) | (var == 0), LD(1), np.sqrt(var))
+            centre = np.where(np.isnan(mean), 0, mean) if with_mean else LD(0)
+            formula = _float64((np.asarray(X, dtype=LD) - centre) / exact)[0]
+            want[:, broken], scale[broken] = formula[:, broken], exact[broken]
+    gain = _float64(np.broadcast_to(1 / scale, X.shape))[0]
+    cond = _float64(_col_max(X) / scale * (1 + np.abs(want.astype(LD))))[0]
+    if with_std:
         near = (var > bound / 4) & (var < bound * 4)
         cond[:, near] = np.inf
     return want, cond, gain
@@ -130,6 +145,23 @@ def batchnorm(X, eps=1e-5):
     cond = (_col_max(X) / std) * (1 + np.abs(want))
     gain = np.broadcast_to(1 / std, X.shape)
     return _float64(want, cond, gain)
+
+
+def batchnorm_refusal(X, eps):
+    """The error ``BatchNormScaler`` must raise, or None: fewer than 2 values in a column
+    (PyTorch's rule), or an unbiased variance its float64 ``running_var_`` cannot hold
+    (beyond float64; below its normal range, ``eps`` too)."""
+    n, _, var = _moments(X, ddof=1)
+    info = np.finfo(np.float64)
+    var = np.where(n < 2, 0, var)
+    causes = [
+        "sample" if (n < 2).any() else "",  # (a stream refuses it at transform)
+        "variance overflows float64" if (var > LD(info.max)).any() else "",
+        "variance is below float64's normal range"
+        if eps < info.tiny and ((var > 0) & (var < LD(info.tiny))).any()
+        else "",
+    ]
+    return "|".join(c for c in causes if c) or None
 
 
 def decimal(X, per_feature=True):

@@ -37,7 +37,7 @@ class Entry:
     rowwise: bool = False  # the statistics are per row: the hard kinds go in rows
     sparse: object = None  # params -> accepts sparse input (None: never)
     min_rows: int = 1
-    refuses: object = None  # X -> the ValueError's text where the reference is undefined
+    refuses: object = None  # (X, params) -> the ValueError's text where it must refuse
     nonnegative_sparse: bool = False  # sparse input must be >= 0 (its zeros are values)
     fitted: bool = False  # the reference takes the fitted estimator too (PowerScaler's λ)
 
@@ -79,7 +79,7 @@ TABLE = {
         lambda n: st.fixed_dictionaries({"eps": st.sampled_from([1e-5, 1e-12, 0.0])}),
         lambda X, p: R.batchnorm(X, **p),
         min_rows=2,
-        refuses=lambda X: "sample" if ((~np.isnan(X)).sum(axis=0) < 2).any() else None,
+        refuses=lambda X, p: R.batchnorm_refusal(X, p.get("eps", 1e-5)),
     ),
     "unitnorm": Entry(
         lambda n: st.fixed_dictionaries({"norm": st.sampled_from(["l1", "l2", "max"])}),
@@ -200,7 +200,7 @@ def _fit_transform(name, params, X, chunks=None, data=None):
 def _check(name, params, X, chunks=None, data=None, known=True):
     layout = None if data is None else "duplicates" if not data.has_canonical_format else "csr"
     skip, errors = exempt(name, params, X, layout, chunks) if known else (False, [])
-    refusal = TABLE[name].refuses and TABLE[name].refuses(X)
+    refusal = TABLE[name].refuses and TABLE[name].refuses(X, params)
     try:
         got, est = _fit_transform(name, params, X, chunks, data)
     except (ValueError, TypeError, RuntimeWarning) as exc:
