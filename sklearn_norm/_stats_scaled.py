@@ -23,8 +23,18 @@ LIMIT = 450
 _NONE = -(1 << 20)  # the exponent of "no magnitude" (a feature of zeros or no values)
 
 
+_MAX = float(np.finfo(np.float64).max)
+
+
 def suspects(stats):
-    """Features whose float64 moments may have overflowed or lost squares to underflow."""
+    """Features whose float64 moments may have overflowed or lost squares to underflow
+    (a boolean mask, or None for none)."""
+    # the common case in a few small steps: every |mean| and m2 finite (NaN propagates),
+    # and for each feature one of them at least 2**-LIMIT (then its variance is at least
+    # 2**-LIMIT / count, far above 4**-LIMIT)
+    larger = np.maximum(np.abs(stats.mean), stats.m2)
+    if larger.size and 2.0**-LIMIT <= larger.min() and larger.max() <= _MAX:
+        return None  # none
     seen = (stats.count > 0) & ~stats.has_inf
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         var = stats.m2 / np.where(seen, stats.count, 1.0)
@@ -39,11 +49,10 @@ def rescue(stats, X, sample_weight, moments_of):
     ``moments_of(X, sample_weight)`` summarises the moments of a float64 block (never
     called when no feature is suspect). ``stats`` is updated and returned.
     """
-    if stats.mean is None:
+    mask = None if stats.mean is None else suspects(stats)
+    if mask is None or not mask.any():
         return stats
-    cols = np.flatnonzero(suspects(stats))
-    if not cols.size:
-        return stats
+    cols = np.flatnonzero(mask)
     exps = np.frexp(_largest_magnitudes(X, cols))[1].astype(np.int64)  # 0 for all zeros
     cols, exps = cols[exps != 0], exps[exps != 0]  # unscaled: nothing to gain
     if not cols.size:
@@ -87,7 +96,7 @@ def _scaled_columns(X, cols, exps):
 
 def overflowed(stats):
     """Whether a merged or pooled summary lost a feature's moments to overflow."""
-    if stats.mean is None:
+    if stats.mean is None or (np.isfinite(stats.m2).all() and np.isfinite(stats.mean).all()):
         return False
     seen = (stats.count > 0) & ~stats.has_inf
     return not (np.isfinite(stats.m2[seen]).all() and np.isfinite(stats.mean[seen]).all())
