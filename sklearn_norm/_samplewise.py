@@ -372,7 +372,7 @@ class GroupedScaler(SampleScaler):
     def _statistics(self, x):
         """Centred float64 values (rows, G, M) and stds (rows, G), both in units of
         ``unit`` (1 but for huge groups, see ``scaled_moments``); means (rows, G)."""
-        d, mean, var, _, unit = scaled_moments(x, self._layout.n_groups)
+        d, mean, var, _, unit = scaled_moments(x, self._layout.n_groups, eps=self.eps)
         return d, mean, group_std(var, self.eps, unit), unit
 
     def _affine(self, like):

@@ -1,21 +1,29 @@
 """Moments of columns whose squares overflow or underflow float64 (|x| beyond about
 1e154, or below about 1e-154): ``ZScoreScaler`` standardises them exactly, in one fit,
 in chunks, sparse and weighted; ``BatchNormScaler`` does where its float64
-``running_var_`` can hold the variance, and refuses clearly where it cannot.
+``running_var_`` can hold the variance, and refuses clearly where it cannot; the row
+norms (layer, group, instance) follow PyTorch's formula on such rows, ``eps=0`` too.
 
 Reference: the formula in 60-digit decimal arithmetic (no overflow, no underflow).
 scikit-learn's ``StandardScaler`` is no reference here: its sum of squares overflows
 (``var_`` inf, ``scale_`` 1, the column left unscaled) or underflows (``var_`` 0).
 """
 
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
 
-from sklearn_norm import BatchNormScaler, ZScoreScaler
+from sklearn_norm import (
+    BatchNormScaler,
+    GroupNormScaler,
+    InstanceNormScaler,
+    LayerNormScaler,
+    ZScoreScaler,
+)
+from sklearn_norm import functional as F
 
 CTX = Context(prec=60, Emax=100000, Emin=-100000)
 
@@ -32,22 +40,30 @@ X = np.array(
 
 
 def _moments(column, weights=None, ddof=0):
-    values = [CTX.create_decimal(float(v)) for v in column]
-    w = [Decimal(1)] * len(values) if weights is None else [Decimal(float(v)) for v in weights]
-    n = CTX.add(sum(w, Decimal(0)), 0)
-    mean = CTX.divide(sum((CTX.multiply(a, b) for a, b in zip(w, values)), Decimal(0)), n)
-    m2 = sum((CTX.multiply(a, CTX.power(v - mean, 2)) for a, v in zip(w, values)), Decimal(0))
-    return values, mean, CTX.divide(m2, n - ddof)
+    with localcontext(CTX):
+        values = [+Decimal(float(v)) for v in column]
+        w = (
+            [Decimal(1)] * len(values)
+            if weights is None
+            else [+Decimal(float(v)) for v in weights]
+        )
+        n = sum(w, Decimal(0))
+        mean = sum((a * b for a, b in zip(w, values)), Decimal(0)) / n
+        m2 = sum((a * (v - mean) ** 2 for a, v in zip(w, values)), Decimal(0))
+        return values, mean, m2 / (n - ddof)
 
 
 def standardised(X, weights=None, ddof=0, eps=0.0):
-    """``(x - mean) / sqrt(var + eps)`` per column, in decimal; also the std."""
+    """``(x - mean) / sqrt(var + eps)`` per column, in decimal (a zero divisor: 1); also
+    the std."""
     out, std = np.empty(X.shape), np.empty(X.shape[1])
     for j in range(X.shape[1]):
         values, mean, var = _moments(X[:, j], weights, ddof)
-        root = CTX.sqrt(var + CTX.create_decimal(eps))
-        std[j] = float(root)
-        out[:, j] = [float(CTX.divide(v - mean, root)) for v in values]
+        with localcontext(CTX):
+            root = (var + Decimal(eps)).sqrt()
+            std[j] = float(root)
+            root = root if root else Decimal(1)
+            out[:, j] = [float((v - mean) / root) for v in values]
     return out, std
 
 
@@ -134,3 +150,33 @@ def test_batchnorm_tiny_columns_with_eps_are_fine():
     data = X[:, [3, 4]]
     expected, std = standardised(data, ddof=1, eps=1e-5)
     assert_standardised(BatchNormScaler().fit_transform(data), expected, data, std)
+
+
+ROWS = np.array([[2e-305, -3e-305, -5e-305, 1e-306], [5e-324, -1e-323, 0.0, 1.5e-323]])
+
+
+@pytest.mark.parametrize("eps", [0.0, 1e-300, 1e-5])
+@pytest.mark.parametrize(
+    ("make", "groups"),
+    [
+        (lambda eps: LayerNormScaler(eps=eps), 1),
+        (lambda eps: GroupNormScaler(n_groups=2, eps=eps), 2),
+        (lambda eps: InstanceNormScaler(n_channels=4, eps=eps), 4),
+        (lambda eps: lambda X: F.layer_norm(X, (X.shape[1],), eps=eps), 1),
+        (lambda eps: lambda X: F.group_norm(X, 2, eps=eps), 2),
+    ],
+    ids=["LayerNormScaler", "GroupNormScaler", "InstanceNormScaler", "layer_norm", "group_norm"],
+)
+def test_row_norms_of_values_whose_squares_underflow(make, groups, eps):
+    """PyTorch's formula (biased variance per row group) whatever eps, even 0."""
+    est = make(eps)
+    got = est(ROWS) if callable(est) and not hasattr(est, "fit") else est.fit_transform(ROWS)
+    want = np.empty(ROWS.shape)
+    size = ROWS.shape[1] // groups
+    for i, row in enumerate(ROWS):
+        for g in range(groups):
+            part = row[g * size : (g + 1) * size]
+            want[i, g * size : (g + 1) * size] = standardised(part[:, None], eps=eps)[0][:, 0]
+    # eps=1e-5 dominates: the float64 mean of subnormals rounds, off by a subnormal ulp
+    atol = 4 * 5e-324 / np.sqrt(eps) if eps > 1e-200 else 0.0
+    assert_allclose(got, want, rtol=1e-13, atol=atol)

@@ -68,7 +68,7 @@ def _normalise_rows(xp, x2, n_groups, weight, bias, eps):
         return blockwise(
             group_norm_block, x2, n_groups, eps, as64(np, weight, x2), as64(np, bias, x2)
         )
-    d, _, var, _, unit = scaled_moments(x2, n_groups)
+    d, _, var, _, unit = scaled_moments(x2, n_groups, eps=eps)
     std = group_std(var, eps, unit)
     return scale_groups(d, std, as64(xp, weight, x2), as64(xp, bias, x2), x2.dtype)
 

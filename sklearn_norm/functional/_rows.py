@@ -164,26 +164,38 @@ def group_std(var, eps, unit=None):
     """The denominator :math:`\\sqrt{\\sigma^2 + \\epsilon}`, 1 where it would be 0.
 
     With ``unit`` (from :func:`scaled_moments`), ``var`` is in units of ``unit**2`` and
-    the result in units of ``unit``.
+    the result in units of ``unit``; below 1 (tiny groups, small ``eps``) it is
+    :math:`\\mathrm{hypot}(\\sigma, \\sqrt{\\epsilon} / u)`, as ``eps / unit**2`` may
+    overflow.
     """
     xp = _ops.get_namespace(var)
     if unit is None:
         std = xp.sqrt(var + eps)
     else:
         std = xp.sqrt(var + eps / unit / unit)  # unit**2 may overflow
+        tiny = unit < 1.0
+        if _all(xp, ~tiny):
+            return xp.where(std == 0.0, 1.0, std)
+        std = xp.where(tiny, xp.hypot(xp.sqrt(var), math.sqrt(eps) / unit), std)
     return xp.where(std == 0.0, 1.0, std)
 
 
 #: An l2 norm below this may have lost squares to underflow: it is recomputed rescaled.
 _TINY = 2.0**-500
+#: An ``eps`` below this does not hide a variance lost to underflow (squares below
+#: float64's normal range, about ``n * 2**-1022``): :func:`scaled_moments` rescales
+#: tiny groups for it.
+SMALL_EPS = 2.0**-969
 
 
 @quiet
-def scaled_moments(x, n_groups, ddof=0):
+def scaled_moments(x, n_groups, ddof=0, eps=None):
     """:func:`group_moments` that cannot overflow: ``d, mean, var, count, unit``.
 
-    A group whose squares may overflow (values beyond about 1e150) is divided by a power of
-    two ``unit`` near its largest magnitude (exact) before its moments are taken, and
+    A group whose squares may overflow (values beyond about 1e150), or, for an ``eps``
+    below :data:`SMALL_EPS`, underflow (values below ``2**-500``: ``eps`` does not hide
+    what they lose), is divided by a power of two ``unit`` near its largest magnitude
+    (exact) before its moments are taken, and
     its ``d`` is returned in units of ``unit`` and its ``var`` in units of ``unit**2``
     (``mean`` is not scaled); ``unit`` is 1 elsewhere, so ordinary data gives
     :func:`group_moments` bit for bit. ``group_std(var, eps, unit)`` is then in units of
@@ -192,14 +204,19 @@ def scaled_moments(x, n_groups, ddof=0):
     xp = _ops.get_namespace(x)
     d, mean, var, count = group_moments(x, n_groups, ddof)
     unit = xp.ones_like(mean)
+    small = eps is not None and eps < SMALL_EPS
     # else the squares, or the deviations from the shift (``x - s``), overflowed
-    if _all(xp, xp.isfinite(var) & xp.isfinite(mean)):
+    if _all(xp, xp.isfinite(var) & xp.isfinite(mean)) and not (
+        small and bool(xp.any((var < _TINY) & (xp.abs(mean) < _TINY)))
+    ):
         return d, mean, var, count, unit
     rows, n_features = x.shape
     x3 = xp.reshape(_to64(xp, x), (rows, n_groups, n_features // n_groups))
     a = xp.abs(x3)
     top = xp.max(xp.where(xp.isnan(a), 0.0, a), axis=-1)
     big = xp.isfinite(top) & (top > HUGE)
+    if small:  # named big: rescaled (up, here)
+        big = big | ((top > 0.0) & (top < _TINY))
     if not bool(xp.any(big)):
         return d, mean, var, count, unit
     power = xp.floor(xp.log2(xp.where(big, top, 1.0)))
@@ -417,7 +434,7 @@ def group_norm_block(x, n_groups, eps, weight=None, bias=None, out=None, kept=No
     exact = np.flatnonzero(~ok.all(axis=1)) if nonfinite or not ok.all() else ()
     std = np.sqrt(np.add(var, eps, out=var), out=var)
     if len(exact):  # before ``out``, which may be ``x``, is written
-        d, mean_exact, var_exact, _, unit = scaled_moments(x[exact], n_groups)
+        d, mean_exact, var_exact, _, unit = scaled_moments(x[exact], n_groups, eps=eps)
         std_exact = group_std(var_exact, eps, unit)  # in units of ``unit``, as ``d``
         mean[exact], std[exact] = mean_exact, std_exact * unit
     dtype = x.dtype
