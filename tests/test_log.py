@@ -9,6 +9,7 @@ from scipy import sparse
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_norm import LogScaler
+from sklearn_norm import functional as F
 
 
 def _positive(seed=0, n_rows=30, n_features=3):
@@ -317,3 +318,34 @@ def test_log_fit_refuses_beside_an_all_nan_column(offset):
     LogScaler(offset=offset).fit(X[:, [0, 2]])  # an all-NaN column and a good one: fine
     with pytest.raises(ValueError, match="Negative values"):
         LogScaler(offset=offset).fit(np.array([[-offset], [1.0]]))  # the boundary itself
+
+
+def _exact_log(values, shift, base=math.e):
+    """``log(x - shift + 1)`` (log1p of the shifted value) in 50-digit decimal arithmetic."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec, ctx.Emax = 50, 10**6
+        return [
+            float((Decimal(float(v)) - Decimal(float(shift)) + 1).ln() / Decimal(base).ln())
+            for v in values
+        ]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("base", [math.e, 10.0])
+def test_log_auto_offset_beyond_float64_is_finite_and_inverts(dtype, base):
+    """``x + offset_`` beyond the dtype (data spanning -1.3e308..1.5e308): the log is
+    taken of the halved sum, ``log(x/2 - m/2) + log 2``; the inverse doubles back."""
+    top = float(np.finfo(dtype).max)
+    X = np.array([[-0.72 * top], [0.83 * top], [0.0], [0.5 * top]], dtype=dtype)
+    est = LogScaler(offset="auto", base=base).fit(X)
+    Y = est.transform(X)
+    want = _exact_log(X[:, 0], X.min(), base)
+    np.testing.assert_allclose(Y[:, 0], want, rtol=4 * np.finfo(dtype).eps)
+    back = est.inverse_transform(Y).astype(np.float64)
+    # exp's conditioning: |y| * eps relative to x + offset_, as for any huge offset
+    spread = 1e3 * np.finfo(dtype).eps * (np.abs(X) / 2 + est.offset_ / 2) * 2
+    assert (np.abs(back - X) <= spread).all(), (back, X)
+    func = F.log_scale(X[1:], base=base, offset=est.offset_)  # the same (offset_ = 1 - m
+    np.testing.assert_allclose(func[:, 0], want[1:], rtol=4 * np.finfo(dtype).eps)  # rounds)

@@ -36,6 +36,13 @@ def log_kernel(
     # log1p/expm1 where ``ones`` and log/exp elsewhere (``mixed``)
     shift, ones, floor, unit, shifting, mixed = _log_terms(offset, centre)
     log_base = math.log(base)
+    largest_shift = float(np.max(np.abs(shift), initial=0.0))
+
+    def may_overflow(xp, x):
+        """Whether ``x - shift`` may overflow ``x``'s dtype (a shift within 2**-54 of its
+        largest value), so the sum is also taken halved (see :func:`_beyond`)."""
+        top = float(np.finfo(_ops.numpy_dtype(x)).max)
+        return shifting and not signed and largest_shift > top * 2.0**-54
 
     def forward(xp, x, out):
         if signed:
@@ -51,12 +58,17 @@ def log_kernel(
             else:
                 y = _ops.unary(xp, "log1p", _ops.copy_into(xp, x, out))
         else:
+            beyond = may_overflow(xp, x)
+            if beyond:  # kept for _beyond: ``out`` may be ``x``
+                x = xp.asarray(x, copy=True)
             y = _ops.shift(xp, x, shift, out)
             bad = (y <= _ops.param(xp, floor, y)) if invalid_to_nan else None
             if mixed:
                 y = _unary_where(xp, y, ones, "log1p", "log")
             else:
                 y = _ops.unary(xp, "log1p" if unit else "log", y)
+            if beyond:
+                y = _beyond(xp, x, y, shift, inverse=False)
         if not signed and bad is not None:
             y = _ops.where_set(xp, y, bad, float("nan"))
         if base != math.e:
@@ -72,6 +84,12 @@ def log_kernel(
             negative = y < 0
             y = _ops.negate_where(xp, _ops.unary(xp, "expm1", _abs(xp, y, y)), negative)
             return y
+        if may_overflow(xp, y):
+            logs = xp.asarray(y, copy=True)
+            return _beyond(xp, logs, _backward_steps(xp, y), shift, inverse=True)
+        return _backward_steps(xp, y)
+
+    def _backward_steps(xp, y):
         if mixed:
             y = _unary_where(xp, y, ones, "expm1", "exp")
         else:
@@ -123,6 +141,28 @@ def log_invalid(x, offset, centre=None):
     shift, _, floor, *_ = _log_terms(offset, centre)
     with np.errstate(invalid="ignore", over="ignore"):
         return _ops.shift(np, x, shift, None) <= floor
+
+
+def _beyond(xp, x, y, shift, inverse):
+    """``y`` with its results beyond ``x``'s dtype taken on halved values, exact to rounding.
+
+    Forward, where ``t = x - shift`` overflowed (``y`` is +inf, ``x`` finite),
+    :math:`\\log t = \\log(x/2 - s/2) + \\log 2` (and :math:`\\log(1 + t)` is
+    :math:`\\log t` to rounding there, :math:`t > 2^{1023}`); inverse, where
+    :math:`e^y` overflowed (``x`` the natural logs), :math:`2 (e^{y - \\log 2} + s/2)`.
+    """
+    over = xp.isinf(y) & xp.isfinite(x) & (y > 0)
+    if not bool(xp.any(over)):
+        return y
+    half = np.asarray(shift, dtype=np.float64) / 2
+    if inverse:
+        fixed = _ops.unshift(xp, xp.exp(x - math.log(2.0)), half) * 2.0
+    else:
+        fixed = xp.log(_ops.shift(xp, x * 0.5, half, None)) + math.log(2.0)
+    if isinstance(y, np.ndarray):
+        np.copyto(y, fixed, where=over, casting="same_kind")
+        return y
+    return xp.where(over, xp.astype(fixed, y.dtype), y)
 
 
 def _unary_where(xp, y, mask, name, other):
