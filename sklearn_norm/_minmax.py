@@ -111,7 +111,7 @@ class MinMaxScaler(ColumnScaler):
         if overflows(self.data_min_, self.data_max_, fit_range):  # halved, doubled back
             return Elementwise(
                 min_max_kernel,
-                {"data_min": self.data_min_, "scale": self.scale_},
+                {"data_min": self.data_min_, "scale": self.scale_, "data_max": self.data_max_},
                 {"feature_range": fit_range, "clip": self.clip, "clip_range": clip, "halve": True},
                 keeps_nonfinite=(not self.clip, True),
             )

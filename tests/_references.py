@@ -116,7 +116,8 @@ def zscore(X, with_mean=True, with_std=True):
 
 
 def minmax(X, feature_range=(0, 1)):
-    """scikit-learn's ``MinMaxScaler``; a long-double formula where its range overflows."""
+    """scikit-learn's ``MinMaxScaler``; a long-double formula where its range or factor
+    overflows (it then returns inf, NaN or ``min_``)."""
     ref = _quiet(lambda: MinMaxScaler(feature_range=feature_range).fit(_sklearn_input(X)))
     want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
     lo, hi = _quiet(np.nanmin, X.astype(LD), 0), _quiet(np.nanmax, X.astype(LD), 0)
@@ -126,6 +127,12 @@ def minmax(X, feature_range=(0, 1)):
     span = np.where(rng < tiny, LD(1), rng)
     formula = _quiet(lambda: ((X.astype(LD) - lo) / span * (b - a) + a).astype(np.float64))
     broken = ~np.isfinite(want) & np.isfinite(formula)
+    # its range or factor overflowed (data from -1e308 to 1e308, float32 beyond 3.4e38,
+    # a width of 2e308): scale_ inf, or 0 that leaves the column at min_
+    with np.errstate(all="ignore"):
+        lost = ~np.isfinite(ref.data_range_) | ~np.isfinite(ref.scale_) | (ref.scale_ == 0)
+        lost |= ~np.isfinite(ref.data_range_.astype(_sklearn_input(X).dtype))
+    broken |= lost[None, :]
     want = np.where(broken, formula, want)
     width = float(b) - float(a) if np.isfinite(float(b) - float(a)) else float(b - a)
     cond = _quiet(lambda: (_col_max(X) / span * LD(abs(width))).astype(np.float64))

@@ -64,3 +64,45 @@ def test_minmax_beyond_float64_clips_and_streams():
         rtol=1e-14,
         atol=1e-15,
     )
+
+
+def exact_min_max_constant_as_one(X, feature_range, dtype):
+    """:func:`exact_min_max` with a zero range counting as 1 (scikit-learn's rule), then
+    rounded once to ``dtype`` (beyond it: inf)."""
+    low, high = (Fraction(v) for v in feature_range)
+    out = np.empty(X.shape)
+    for j in range(X.shape[1]):
+        lo, hi = Fraction(float(X[:, j].min())), Fraction(float(X[:, j].max()))
+        span = hi - lo if hi - lo else Fraction(1)
+        for i in range(X.shape[0]):
+            out[i, j] = float((Fraction(float(X[i, j])) - lo) * (high - low) / span + low)
+    with np.errstate(over="ignore"):
+        return out.astype(dtype)
+
+
+NARROW = [
+    # a width that overflows over a small or a zero range: the factor itself overflows
+    (np.array([[1.0], [2.0], [1.5]]), (-1e308, 1e308), np.float64),
+    (np.array([[0.274], [0.274]]), (-1e308, 1e308), np.float64),
+    (np.array([[0.274], [0.274]]), (-1e308, 1e308), np.float16),
+    (np.array([[1.0], [2.0]]), (-1e308, 1e308), np.float32),
+    # float32 data whose range overflows float32 (not float64)
+    (np.array([[9.2279173e37], [-1.5510829e38], [-3.0927324e38]]), (0, 1), np.float32),
+    (np.array([[3e38], [-3e38], [0.0]]), (-1, 1), np.float32),
+]
+
+
+@pytest.mark.parametrize(("X", "feature_range", "dtype"), NARROW)
+def test_minmax_overflowing_factor_or_narrow_range_is_exact(X, feature_range, dtype):
+    X = X.astype(dtype)
+    expected = exact_min_max_constant_as_one(X, feature_range, dtype)
+    est = MinMaxScaler(feature_range=feature_range).fit(X)
+    got = est.transform(X)
+    assert got.dtype == dtype
+    rtol = 4 * float(np.finfo(dtype).eps)
+    assert_allclose(got, expected, rtol=rtol, atol=1e-300)
+    func = F.min_max_scale(X, X.min(axis=0), X.max(axis=0), feature_range)
+    assert_allclose(func, expected, rtol=rtol, atol=1e-300)
+    if np.isfinite(got).all():  # (a result beyond the dtype is inf: no inverse)
+        back = est.inverse_transform(got)
+        assert_allclose(back, X, rtol=rtol, atol=rtol * float(np.abs(X).max()))

@@ -7,22 +7,36 @@ Per-feature parameters broadcast against the last axis of ``x``.
 
 import numpy as np
 
-from .._xp import to_numpy
+from .._xp import device, to_numpy, widest_float
 from . import _checks, _ops
 from ._affine import affine_kernel
 
+#: A map whose data range or width exceeds float32's largest value runs halved in float64
+#: (:func:`min_max_kernel`): ``x - data_min`` or the factor may overflow the data's dtype.
+_NARROW_MAX = float(np.finfo(np.float32).max)
+
 
 def overflows(data_min, data_max, feature_range):
-    """Whether ``data_max - data_min`` (some feature's) or the range's width overflows.
+    """Whether ``data_max - data_min`` (some feature's) or the range's width may overflow
+    the data's dtype (float32's largest value, or beyond float64), or the factor
+    ``width / range`` float64.
 
-    Such a map is computed on halved values (see :func:`min_max_kernel`).
+    Such a map is computed on halved values in float64 (see :func:`min_max_kernel`).
     """
     low, high = feature_range
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         spans = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
             to_numpy(data_min), dtype=np.float64
         )
-        return bool(np.isinf(spans).any() or np.isinf(float(high) - float(low)))
+        width = float(high) / 2 - float(low) / 2
+        constant = ~(spans >= 10 * np.finfo(np.float64).eps)  # a range of 1 (NaN: none)
+        factor = width / np.where(constant, 0.5, spans / 2)
+        return bool(
+            (spans > _NARROW_MAX).any()
+            or np.isinf(spans).any()
+            or width > _NARROW_MAX / 2
+            or np.isinf(factor).any()
+        )
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
@@ -55,46 +69,55 @@ def min_max_kernel(
     clip_range=None,
     halve=False,
     dtype=None,
+    data_max=None,
 ):
     """Kernel of :func:`min_max_scale`: ``(x - data_min) * scale + low``, and back.
 
     ``clip`` clips to ``clip_range``, by default ``feature_range``. Adding a ``low`` of
-    0 would only turn a -0.0 into 0.0: skipped. ``halve`` (a map whose data range or
-    width overflows float64, see :func:`overflows`) computes
-    :math:`2 ((x/2 - x_{min}/2) s + a/2)`, the same map without overflowing.
+    0 would only turn a -0.0 into 0.0: skipped. ``halve`` (a map whose data range, width
+    or factor may overflow, see :func:`overflows`; needs ``data_max``) computes, in
+    float64 and rounded once, :math:`2 ((x/2 - x_{min}/2) / r' \\cdot w' + a/2)` with
+    the halved range :math:`r' = x_{max}/2 - x_{min}/2` (1/2 for a constant feature)
+    and width :math:`w' = b/2 - a/2`: the same map, every intermediate within float64.
     """
     low = feature_range[0]
     bottom, top = feature_range if clip_range is None else clip_range
     if halve:
-        return _halved(
-            min_max_kernel(
-                np.asarray(data_min, dtype=np.float64) / 2, scale, (low / 2, 0), inverse=inverse
-            ),
-            clip and not inverse,
-            (bottom, top),
-        )
+        bounds = (bottom, top) if clip and not inverse else None
+        return _halved_min_max(data_min, data_max, feature_range, bounds, inverse)
     bounds = (bottom, top) if clip else None
     return affine_kernel(data_min, scale, low or None, clip=bounds, inverse=inverse, dtype=dtype)
 
 
-def _halved(kernel, clip, bounds):
-    """``2 * kernel(x / 2)``: a map of halved values and parameters, doubled back."""
+def _halved_min_max(data_min, data_max, feature_range, bounds, inverse):
+    """The kernel of :func:`min_max_kernel`'s ``halve`` (see there)."""
+    low, high = (float(v) for v in feature_range)
+    start = np.asarray(data_min, dtype=np.float64) / 2
+    span = np.asarray(data_max, dtype=np.float64) / 2 - start
+    span = np.where(span < 10 * np.finfo(np.float64).eps / 2, 0.5, span)  # constant: 1
+    width, base = high / 2 - low / 2, low / 2
 
-    def doubled(x, out=None):
+    def kernel(x, out=None):
         xp = _ops.get_namespace(x)
-        y = kernel(x * 0.5)  # a new array: x is never written
-        y *= 2.0
-        if clip:
-            y = _ops.clip(xp, y, *bounds)
+        wide = xp.astype(x, widest_float(xp, device(x)), copy=True)
+        wide *= 0.5
+        if inverse:
+            wide = (wide - base) / width * _ops.param(xp, span, wide) + _ops.param(xp, start, wide)
+        else:
+            wide = (wide - _ops.param(xp, start, wide)) / _ops.param(xp, span, wide) * width
+            wide += base
+        wide *= 2.0
+        if bounds is not None:
+            wide = _ops.clip(xp, wide, *bounds)
         if out is None:
-            return y
+            return wide if wide.dtype == x.dtype else xp.astype(wide, x.dtype)
         if isinstance(out, np.ndarray):
-            np.copyto(out, y)
+            np.copyto(out, wide, casting="same_kind")
             return out
-        out[...] = y
+        out[...] = wide
         return out
 
-    return _quiet_overflow(doubled)
+    return _quiet_overflow(kernel)
 
 
 def _quiet_overflow(kernel):
@@ -137,7 +160,7 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     data_max = _checks.per_feature("data_max", data_max, x)
     scale = min_max_factor(data_min, data_max, feature_range)
     halve = overflows(data_min, data_max, feature_range)
-    return min_max_kernel(data_min, scale, feature_range, clip, halve=halve)(x)
+    return min_max_kernel(data_min, scale, feature_range, clip, halve=halve, data_max=data_max)(x)
 
 
 def z_score_kernel(mean, scale, inverse=False, dtype=None):
