@@ -123,7 +123,7 @@ def minmax(X, feature_range=(0, 1)):
     lo, hi = _quiet(np.nanmin, X.astype(LD), 0), _quiet(np.nanmax, X.astype(LD), 0)
     rng = hi - lo
     a, b = LD(feature_range[0]), LD(feature_range[1])
-    tiny = 10 * np.finfo(_sklearn_input(X).dtype).eps
+    tiny = 10 * np.finfo(np.float64).eps  # float64's for every dtype (docs/differences)
     span = np.where(rng < tiny, LD(1), rng)
     formula = _quiet(lambda: ((X.astype(LD) - lo) / span * (b - a) + a).astype(np.float64))
     broken = ~np.isfinite(want) & np.isfinite(formula)
@@ -132,6 +132,8 @@ def minmax(X, feature_range=(0, 1)):
     with np.errstate(all="ignore"):
         lost = ~np.isfinite(ref.data_range_) | ~np.isfinite(ref.scale_) | (ref.scale_ == 0)
         lost |= ~np.isfinite(ref.data_range_.astype(_sklearn_input(X).dtype))
+    # float32 data: scikit-learn's zero-range threshold is float32's, ours float64's
+    lost |= (rng >= tiny) & (rng < 10 * np.finfo(_sklearn_input(X).dtype).eps)
     broken |= lost[None, :]
     want = np.where(broken, formula, want)
     width = float(b) - float(a) if np.isfinite(float(b) - float(a)) else float(b - a)
