@@ -17,6 +17,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ._engine import forget, kernel, learn_rows, output_checks, tracks_rows
+from ._export import describe
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -138,13 +139,38 @@ def apply_rows(estimator, X, copy, inverse):
             )
     else:
         X, xp, _ = _check_X(estimator, X, reset=False)
-    reject_inf(estimator, _inf_columns(xp, X))
     host = on_host(estimator)
     if inverse:
+        reject_inf(estimator, _inf_columns(xp, X))
         kept = X[:, n_features:] if n_kept else None
         return host._backward(X[:, :n_features], kept)
-    y, stats = host._forward(X)
+    y, stats = _forward_rows(estimator, host, X, xp)
     return xp.concat([y, *_columns(xp, stats, y)], axis=1) if n_kept else y
+
+
+def _forward_rows(estimator, host, X, xp):
+    """``host._forward(X)``, by PyTorch's own kernels where they apply (``_torch_rows``).
+
+    The rows those kernels leave (a NaN, an infinity, squares out of range …) are
+    tested for infinities and computed by ``host._forward``, and put in place.
+    """
+    fast = None
+    if type(X).__module__.split(".")[0] == "torch":
+        from . import _torch_rows
+
+        fast = _torch_rows.forward(describe(host), X)
+    if fast is None:
+        reject_inf(estimator, _inf_columns(xp, X))
+        return host._forward(X)
+    y, stats, redo = fast
+    if redo.shape[0]:
+        part = X[redo]
+        reject_inf(estimator, _inf_columns(xp, part))
+        y_part, stats_part = host._forward(part)
+        y[redo] = y_part
+        for s, s_part in zip(stats, stats_part):
+            s[redo] = xp.astype(s_part, s.dtype)
+    return y, stats
 
 
 def _columns(xp, stats, y):
