@@ -22,6 +22,19 @@ torch = pytest.importorskip("torch")
 DTYPES = [torch.float32, torch.float64]
 
 
+@pytest.fixture(autouse=True, params=["host view", "device ops"])
+def path(request, monkeypatch):
+    """Every test on both paths: the numpy engine on a CPU tensor's memory, and the
+    operations on the tensor's device that a GPU tensor takes (forced on the CPU)."""
+    if request.param == "device ops":
+        import sklearn_norm._array_api as adapter
+        import sklearn_norm._xp_stats as xp_stats
+
+        for module in (adapter, xp_stats):
+            monkeypatch.setattr(module, "host_view", lambda x: None)
+    return request.param
+
+
 def _data(dtype, n_rows=3000, n_features=5, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.lognormal(size=(n_rows, n_features))

@@ -1,7 +1,8 @@
-"""Sample-wise scalers on CPU torch tensors keep every guarantee of the Array API path.
+"""Scalers on CPU torch tensors keep every guarantee of the Array API path.
 
-The fast path (issue 17) runs the numpy engine on the tensor's own memory; these tests
-pin what it must keep. References: float64 formulas on the values the tensor holds
+The fast path (issue 17) runs the numpy engine on the tensor's own memory (sample-wise
+transforms, affine column-wise maps, every fit's statistics); these tests pin what it
+must keep, on that path and on the on-device operations a GPU tensor takes. References: float64 formulas on the values the tensor holds
 (NaN left out with ``np.nanmean``/``np.nanvar``), never the code under test.
 """
 
@@ -17,6 +18,20 @@ import sklearn_norm as sn
 from sklearn_norm._xp import to_numpy
 
 torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True, params=["host view", "device ops"])
+def path(request, monkeypatch):
+    """Every test on both paths: the numpy engine on a CPU tensor's memory, and the
+    operations on the tensor's device that a GPU tensor takes (forced on the CPU)."""
+    if request.param == "device ops":
+        import sklearn_norm._array_api as adapter
+        import sklearn_norm._xp_stats as xp_stats
+
+        for module in (adapter, xp_stats):
+            monkeypatch.setattr(module, "host_view", lambda x: None)
+    return request.param
+
 
 GROUPED = [
     (sn.LayerNormScaler(keep_stats=True), 1),
@@ -95,7 +110,14 @@ def test_float32_norms_neither_overflow_nor_underflow(est, magnitude):
 
 @pytest.mark.parametrize(
     "est",
-    [sn.LayerNormScaler(copy=False), sn.UnitNormScaler(copy=False), sn.RMSNormScaler(copy=False)],
+    [
+        sn.LayerNormScaler(copy=False),
+        sn.UnitNormScaler(copy=False),
+        sn.RMSNormScaler(copy=False),
+        sn.ZScoreScaler(copy=False),
+        sn.MinMaxScaler(copy=False),
+        sn.DecimalScaler(copy=False),
+    ],
     ids=repr,
 )
 def test_transform_never_writes_into_the_tensor(est):
