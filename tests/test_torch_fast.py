@@ -1,8 +1,9 @@
-"""The native torch paths keep every guarantee of the Array API path (issue 17).
+"""The fast torch paths keep every guarantee of the Array API path (issue 17).
 
-``fit`` takes its statistics from torch's own one-pass reductions and redoes only the
-columns whose result is not finite; ``transform`` is one fused native expression whose
-output is tested instead of the input. References: scikit-learn on float64 copies, and
+On a device ``fit`` takes its statistics from torch's own one-pass reductions and redoes
+only the columns whose result is not finite, and ``transform`` is one fused native
+expression whose output is tested instead of the input; a CPU tensor goes to the numpy
+engine on its own memory. Every test runs on both paths (``_torch_paths``). References: scikit-learn on float64 copies, and
 ``math.fsum`` / float64 formulas.
 """
 
@@ -10,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from _torch_paths import path  # noqa: F401  (every test on both paths)
 from numpy.testing import assert_allclose
 from sklearn import config_context
 from sklearn import preprocessing as skp
@@ -20,19 +22,6 @@ from sklearn_norm._xp import to_numpy
 torch = pytest.importorskip("torch")
 
 DTYPES = [torch.float32, torch.float64]
-
-
-@pytest.fixture(autouse=True, params=["host view", "device ops"])
-def path(request, monkeypatch):
-    """Every test on both paths: the numpy engine on a CPU tensor's memory, and the
-    operations on the tensor's device that a GPU tensor takes (forced on the CPU)."""
-    if request.param == "device ops":
-        import sklearn_norm._array_api as adapter
-        import sklearn_norm._xp_stats as xp_stats
-
-        for module in (adapter, xp_stats):
-            monkeypatch.setattr(module, "host_view", lambda x: None)
-    return request.param
 
 
 def _data(dtype, n_rows=3000, n_features=5, seed=0):

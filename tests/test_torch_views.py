@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _torch_paths import path  # noqa: F401  (every test on both paths)
 from numpy.testing import assert_allclose
 from sklearn import config_context
 
@@ -18,19 +19,6 @@ import sklearn_norm as sn
 from sklearn_norm._xp import to_numpy
 
 torch = pytest.importorskip("torch")
-
-
-@pytest.fixture(autouse=True, params=["host view", "device ops"])
-def path(request, monkeypatch):
-    """Every test on both paths: the numpy engine on a CPU tensor's memory, and the
-    operations on the tensor's device that a GPU tensor takes (forced on the CPU)."""
-    if request.param == "device ops":
-        import sklearn_norm._array_api as adapter
-        import sklearn_norm._xp_stats as xp_stats
-
-        for module in (adapter, xp_stats):
-            monkeypatch.setattr(module, "host_view", lambda x: None)
-    return request.param
 
 
 GROUPED = [
