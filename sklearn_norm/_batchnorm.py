@@ -14,8 +14,7 @@ from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
 from ._validation import column_labels
-from .functional._affine import batch_norm_terms
-from .functional._column import HALVE_ABOVE, halved_affine_kernel
+from .functional._affine import HALVE_ABOVE, batch_norm_terms, halved_affine_kernel
 
 
 @register("batchnorm")

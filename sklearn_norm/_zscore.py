@@ -10,7 +10,7 @@ from ._engine import Affine, Elementwise
 from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import MOMENTS
-from .functional._column import HALVE_ABOVE, halved_affine_kernel
+from .functional._affine import HALVE_ABOVE, halved_affine_kernel
 
 
 @register("zscore")

@@ -192,9 +192,17 @@ def decimal_by(X, n_digits):
     """``x / 10**n_digits`` (fractions), rounded once."""
     power = Fraction(10) ** int(n_digits)
     want = np.array(
-        [v if not math.isfinite(v) else float(Fraction(v) / power) for v in X.ravel().tolist()]
+        [v if not math.isfinite(v) else _float(Fraction(v) / power) for v in X.ravel().tolist()]
     ).reshape(X.shape)
     return want, np.abs(want), np.zeros(X.shape)
+
+
+def _float(q):
+    """A fraction rounded to float64; beyond it, ±inf (``float`` raises there)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
 
 
 def _digits(m):

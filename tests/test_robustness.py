@@ -312,6 +312,14 @@ def test_min_max_subnormal_range_is_constant():
     np.testing.assert_array_equal(MinMaxScaler().fit_transform(X), [[1e-323], [0.0]])
 
 
+def test_functional_batch_norm_beyond_float32_gets_the_true_values():
+    """``x - running_mean`` beyond float32 is computed halved (make fuzz found -inf)."""
+    X = np.array([[3.4e38], [3.4e38], [-3.4e38]], dtype=np.float32)
+    rows = X.astype(np.float64)
+    Y = F.batch_norm(X, [rows.mean()], [rows.var()], eps=0.0)
+    np.testing.assert_allclose(Y, (rows - rows.mean()) / rows.std(), rtol=4e-7)
+
+
 @pytest.mark.parametrize("cls", [ZScoreScaler, BatchNormScaler, MinMaxScaler])
 def test_narrow_column_beyond_its_dtype_gets_the_true_values(cls):
     """``x - centre`` beyond float32 is computed halved (exact): the float64 values,

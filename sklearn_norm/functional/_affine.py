@@ -209,6 +209,41 @@ def batch_norm_terms(running_mean, running_var, weight=None, bias=None, eps=1e-5
     return centre, factor, None if bias is None else per_feature(bias, channel_size)
 
 
+#: An affine map whose centre exceeds this in magnitude runs on halved values (see
+#: :func:`halved_affine_kernel`): ``x - centre`` may overflow float32 past it.
+HALVE_ABOVE = 2.0**100
+
+
+def halved_affine_kernel(centre=None, factor=None, offset=None, divide=False, inverse=False,
+                         dtype=None):  # fmt: skip
+    """:func:`affine_kernel` for data whose ``x - centre`` may overflow its dtype.
+
+    On the features whose centre exceeds :data:`HALVE_ABOVE`,
+    :math:`y = 2 ((x/2 - c/2) f + o/2)` (or :math:`/ f`): the same map, exact where
+    halving is (away from subnormals), whose intermediates are half the result's size.
+    """
+    h = np.where(np.abs(np.asarray(centre, dtype=np.float64)) > HALVE_ABOVE, 0.5, 1.0)
+
+    def half(value):
+        return None if value is None else np.asarray(value, dtype=np.float64) * h
+
+    inner = affine_kernel(half(centre), factor, half(offset), divide=divide, inverse=inverse)
+
+    def kernel(x, out=None):
+        xp = _ops.get_namespace(x)
+        y = inner(x * _ops.param(xp, h, x))  # a new array: x is never written
+        y /= _ops.param(xp, h, y)
+        if out is None:
+            return y
+        if isinstance(out, np.ndarray):
+            np.copyto(out, y)
+            return out
+        out[...] = y
+        return out
+
+    return np.errstate(over="ignore")(kernel)  # ±inf beyond the dtype, quietly
+
+
 def batch_norm_kernel(
     running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1, inverse=False
 ):
@@ -235,4 +270,6 @@ def batch_norm_kernel(
         ``kernel(x, out=None)`` (see :func:`affine_kernel`).
     """
     terms = batch_norm_terms(running_mean, running_var, weight, bias, eps, channel_size)
+    if np.any(np.abs(terms[0]) > HALVE_ABOVE):  # x - mean may overflow x's dtype
+        return halved_affine_kernel(*terms, inverse=inverse)
     return affine_kernel(*terms, inverse=inverse)

@@ -168,41 +168,6 @@ def z_score_kernel(mean, scale, inverse=False, dtype=None):
     return affine_kernel(mean, scale, divide=True, inverse=inverse, dtype=dtype)
 
 
-#: An affine map whose centre exceeds this in magnitude runs on halved values (see
-#: :func:`halved_affine_kernel`): ``x - centre`` may overflow float32 past it.
-HALVE_ABOVE = 2.0**100
-
-
-def halved_affine_kernel(centre=None, factor=None, offset=None, divide=False, inverse=False,
-                         dtype=None):  # fmt: skip
-    """:func:`affine_kernel` for data whose ``x - centre`` may overflow its dtype.
-
-    On the features whose centre exceeds :data:`HALVE_ABOVE`,
-    :math:`y = 2 ((x/2 - c/2) f + o/2)` (or :math:`/ f`): the same map, exact where
-    halving is (away from subnormals), whose intermediates are half the result's size.
-    """
-    h = np.where(np.abs(np.asarray(centre, dtype=np.float64)) > HALVE_ABOVE, 0.5, 1.0)
-
-    def half(value):
-        return None if value is None else np.asarray(value, dtype=np.float64) * h
-
-    inner = affine_kernel(half(centre), factor, half(offset), divide=divide, inverse=inverse)
-
-    def kernel(x, out=None):
-        xp = _ops.get_namespace(x)
-        y = inner(x * _ops.param(xp, h, x))  # a new array: x is never written
-        y /= _ops.param(xp, h, y)
-        if out is None:
-            return y
-        if isinstance(out, np.ndarray):
-            np.copyto(out, y)
-            return out
-        out[...] = y
-        return out
-
-    return _quiet_overflow(kernel)
-
-
 def z_score(x, mean, scale):
     """Standardise each feature: :math:`y = (x - \\mu) / s`.
 
