@@ -270,8 +270,12 @@ def maxabs(X):
     """scikit-learn's ``MaxAbsScaler``; its ``10 * eps`` zero rule decides in a band."""
     ref = _quiet(lambda: MaxAbsScaler().fit(_sklearn_input(X)))
     want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
-    gain = np.broadcast_to(1 / ref.scale_, X.shape)
+    scale = ref.scale_
     top = _col_max(X).astype(np.float64)
+    if X.dtype == np.float16:  # the zero rule's eps is the training dtype's (as sklearn's)
+        small = top < 10 * float(np.finfo(np.float16).eps)
+        want[:, small], scale = X[:, small].astype(np.float64), np.where(small, 1.0, scale)
+    gain = np.broadcast_to(1 / scale, X.shape)
     cond = np.abs(want)
     near = (top > 2.5 * np.finfo(np.float64).eps) & (top < 40 * compute_eps(X.dtype))
     cond[:, near] = np.inf  # float16: scikit-learn computes it in float64 here

@@ -182,13 +182,16 @@ def _tensor(values, like):
 
 
 def _divisor_for(scale, dtype):
-    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0.
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0 or infinity.
 
-    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero.
+    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero, one
+    spread over -3e38..3e38 (``scale_`` 5e38) by infinity.
     """
     wide = _ops.cast(scale, np.float64)
-    narrow = _ops.cast(wide, dtype)
-    return wide if np.any((narrow == 0.0) & (wide != 0.0)) else narrow
+    with np.errstate(over="ignore"):
+        narrow = _ops.cast(wide, dtype)
+    lost = ((narrow == 0.0) & (wide != 0.0)) | (np.isinf(narrow) & np.isfinite(wide))
+    return wide if np.any(lost) else narrow
 
 
 def batch_norm_terms(running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1):

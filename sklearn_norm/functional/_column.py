@@ -9,7 +9,7 @@ import numpy as np
 
 from .._xp import device, to_numpy, widest_float
 from . import _checks, _ops
-from ._affine import affine_kernel
+from ._affine import HALVE_ABOVE, affine_kernel, halved_affine_kernel
 
 #: A map whose data range or width exceeds float32's largest value runs halved in float64
 #: (:func:`min_max_kernel`): ``x - data_min`` or the factor may overflow the data's dtype.
@@ -164,7 +164,12 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
 
 
 def z_score_kernel(mean, scale, inverse=False, dtype=None):
-    """Kernel of :func:`z_score`: ``(x - mean) / scale``, and back; ``None`` skips a step."""
+    """Kernel of :func:`z_score`: ``(x - mean) / scale``, and back; ``None`` skips a step.
+
+    A mean beyond :data:`~._affine.HALVE_ABOVE` maps halved (``x - mean`` may overflow).
+    """
+    if mean is not None and np.any(np.abs(np.asarray(to_numpy(mean))) > HALVE_ABOVE):
+        return halved_affine_kernel(mean, scale, divide=True, inverse=inverse)
     return affine_kernel(mean, scale, divide=True, inverse=inverse, dtype=dtype)
 
 
