@@ -286,6 +286,10 @@ def robust(X, **params):
     """scikit-learn's ``RobustScaler`` (``np.nanpercentile``, linear interpolation)."""
     ref = _quiet(lambda: RobustScaler(**params).fit(_sklearn_input(X)))
     want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
+    lost = (~np.isfinite(want) & np.isfinite(X)).any(axis=0)
+    if lost.any() and X.dtype != np.float64:  # its float32 quantile range overflowed:
+        ref = _quiet(lambda: RobustScaler(**params).fit(X.astype(np.float64)))  # in float64
+        want = _quiet(ref.transform, X.astype(np.float64))
     scale = ref.scale_ if ref.scale_ is not None else np.ones(X.shape[1])
     centre = ref.center_ if ref.center_ is not None else np.zeros(X.shape[1])
     with np.errstate(all="ignore"):
