@@ -104,13 +104,14 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
         if self.with_mean or self.with_std:
             learned["mean_"] = stats.mean
         if self.with_std:
-            # the rule is homogeneous: decided in the units of features rescaled by a
-            # power of two (squares beyond float64, see Stats.exp), as var_ may overflow
             var = stats.variance_in_units(self.ddof)
-            scale = stats.std(self.ddof)
-            constant = constant_features(var, stats.mean_in_units(), stats.count)
-            constant |= np.isnan(scale)
-            learned["var_"] = stats.variance(self.ddof)
+            if stats.exp is None:
+                scale, mean = np.sqrt(var), stats.mean
+            else:  # features rescaled by a power of two (squares beyond float64, see
+                # Stats.exp): the rule is homogeneous, decided in their units
+                scale, mean = stats.std(self.ddof), stats.mean_in_units()
+            constant = constant_features(var, mean, stats.count) | np.isnan(scale)
+            learned["var_"] = var if stats.exp is None else stats.variance(self.ddof)
             learned["scale_"] = np.where(constant | (scale == 0), 1.0, scale)
         return learned
 
