@@ -89,6 +89,14 @@ def _join_columns(parts):
         else np.concatenate([getattr(p, name) for p in parts])
         for name in fields
     }
+    for name, zero in (("mean_lo", 0.0), ("exp", 0)):  # None counts as 0 (see Stats)
+        if any(getattr(p, name) is not None for p in parts):
+            joined[name] = np.concatenate(
+                [
+                    np.full(p.count.shape, zero) if getattr(p, name) is None else getattr(p, name)
+                    for p in parts
+                ]  # fmt: skip
+            )
     return Stats(first.n_rows, **joined)
 
 

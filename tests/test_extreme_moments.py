@@ -180,3 +180,14 @@ def test_row_norms_of_values_whose_squares_underflow(make, groups, eps):
     # eps=1e-5 dominates: the float64 mean of subnormals rounds, off by a subnormal ulp
     atol = 4 * 5e-324 / np.sqrt(eps) if eps > 1e-200 else 0.0
     assert_allclose(got, want, rtol=1e-13, atol=atol)
+
+
+def test_zscore_on_dask_blocks_of_huge_and_tiny_columns_equals_numpy():
+    import dask
+    import dask.array as da
+
+    expected = ZScoreScaler().fit(X)
+    with dask.config.set(scheduler="synchronous"):
+        got = ZScoreScaler().fit(da.from_array(X, chunks=(2, 2)))  # row and column chunks
+    assert_allclose(got.scale_, expected.scale_, rtol=1e-15)
+    assert_allclose(got.mean_, expected.mean_, rtol=1e-15)
