@@ -17,7 +17,6 @@ into the work:
   (:func:`kernels`): building one costs 10-40 µs, most of a transform of a few rows.
 """
 
-import functools
 import threading
 from typing import Any, NamedTuple
 
@@ -170,6 +169,8 @@ def adapter_for(X, estimator=None):
     ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
     input of an estimator fitted on such arrays, which then refuses a foreign namespace.
     """
+    if type(X) is np.ndarray and (estimator is None or not get_config()["array_api_dispatch"]):
+        return None
     if is_dask(X):
         from . import _dask
 
@@ -194,29 +195,6 @@ def learn_rows(estimator, X, reset, partial, has_inf, sums):
     if sums is not None:
         estimator._absorb(sums, reset, partial)
     return estimator
-
-
-def forget(estimator):
-    """Delete the learned attributes (``fit`` starts afresh)."""
-    for name in list(vars(estimator)):
-        if name.endswith("_") and not name.startswith("__"):
-            delattr(estimator, name)
-
-
-def atomic(method):
-    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        state = self.__dict__.copy()
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    return wrapper
 
 
 # -- running a description -----------------------------------------------------------------

@@ -17,10 +17,11 @@ from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES
 
+from ._base import CachedParamNames, atomic, forget
 from ._chunks import map_blocks, output_for
-from ._engine import adapter_for, atomic, forget
+from ._engine import adapter_for
 from ._export import ExportMixin
-from ._sklearn_compat import CachedParamNames, _fit_context
+from ._sklearn_compat import _fit_context
 from ._validation import (
     check_X,
     checked_input,

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _chunks
-from ._chunks import colreduce, colwise, fold, folded, map_items, row_blocks, scratch
+from ._chunks import colreduce, colwise, fold, map_items, row_blocks, scratch
 from ._validation import inf_columns
 
 MOMENTS = "moments"
@@ -74,7 +74,9 @@ class Stats:
         if n_rows == 0:
             return cls.empty(n_features, need)
         # moments work on a float64 copy of the block: its size is what the block bounds
-        size = _chunks.work_block_bytes(X.size, _chunks.FIT_BLOCK_BYTES)
+        size = _chunks.FIT_BLOCK_BYTES  # the least block size: small data is one block
+        if X.nbytes > size * X.itemsize // 8:
+            size = _chunks.work_block_bytes(X.size, size)
         size = max(1, size * X.itemsize // 8) if MOMENTS in need else size
         moments_only = sample_weight is None and tuple(need) == (MOMENTS,)
         k = fold(n_features) if moments_only else 1
@@ -265,7 +267,7 @@ def _wsumsq(D, w, k=1):
     main = rows - rows % k if k > 1 and D.flags.c_contiguous else 0
     if not main:
         return np.einsum("ij,ij->j", D, D)
-    head = folded(D[:main], k)
+    head = D[:main].reshape(-1, k * cols)
     total = np.add.reduce(np.einsum("ij,ij->j", head, head).reshape(k, cols), axis=0)
     if main < rows:
         total += np.einsum("ij,ij->j", D[main:], D[main:])
