@@ -2,7 +2,7 @@
 
 Every estimator: parameter validation with the constraint objects built once per class
 (:class:`CachedParamNames`), a fit that changes nothing when it fails (:func:`atomic`)
-and :func:`forget`.
+and :func:`forget`; where an input goes (:func:`adapter_for`: dask, Array API, numpy).
 
 A column-wise scaler declares the statistics it needs (``_need``), derives its learned
 attributes from them (``_learn``) and describes its map (``_describe``: an affine map or
@@ -12,6 +12,7 @@ an elementwise function, see :mod:`._engine`); the engine runs the description.
 import functools
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from . import _engine
@@ -19,6 +20,7 @@ from ._export import ExportMixin
 from ._sklearn_compat import _fit_context, make_constraint, validate_parameter_constraints
 from ._stats import MOMENTS, Stats, merge
 from ._validation import check_weights, check_X, reject_overflow
+from ._xp import is_array_api
 
 
 class CachedParamNames:
@@ -113,6 +115,41 @@ def atomic(method):
     return wrapper
 
 
+def fitted_on_device(estimator):
+    """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
+    state = vars(estimator)
+    return "_fit_space_" in state or any(
+        is_array_api(v) for k, v in state.items() if k.endswith("_")
+    )
+
+
+def is_dask(X):
+    """Whether ``X`` is a dask collection (checked by module: dask is not imported)."""
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def adapter_for(X, estimator=None):
+    """The adapter module that handles ``X`` (``None``: the numpy path does).
+
+    Array API arrays go to the Array API adapter only under
+    ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
+    input of an estimator fitted on such arrays, which then refuses a foreign namespace.
+    """
+    if type(X) is np.ndarray and (estimator is None or not get_config()["array_api_dispatch"]):
+        return None
+    if is_dask(X):
+        from . import _dask
+
+        return _dask
+    if get_config()["array_api_dispatch"] and (
+        is_array_api(X) or (estimator is not None and fitted_on_device(estimator))
+    ):
+        from . import _array_api
+
+        return _array_api
+    return None
+
+
 def constant_features(var, mean, n_samples):
     """Features whose variance is within the error bound of its float64 estimate.
 
@@ -172,7 +209,7 @@ class ColumnScaler(
     # -- fitting ---------------------------------------------------------------------
     @atomic
     def _fit(self, X, sample_weight=None, reset=True):
-        adapter = None if type(X) is np.ndarray else _engine.adapter_for(X)  # dask, Array API
+        adapter = adapter_for(X)  # dask and Array API inputs
         if adapter is not None:
             return adapter.fit(self, X, sample_weight, reset)
         if reset:
@@ -254,6 +291,9 @@ class ColumnScaler(
         X_tr : ndarray or sparse matrix of shape (n_samples, n_features)
             Transformed data, in the input's floating dtype.
         """
+        adapter = adapter_for(X, self)  # dask and Array API inputs
+        if adapter is not None:
+            return adapter.apply(self, X, copy, False)
         return _engine.run(self, X, copy, inverse=False)
 
     def inverse_transform(self, X, copy=None):
@@ -271,6 +311,9 @@ class ColumnScaler(
         X_original : ndarray or sparse matrix of shape (n_samples, n_features)
             Data in the original units.
         """
+        adapter = adapter_for(X, self)
+        if adapter is not None:
+            return adapter.apply(self, X, copy, True)
         return _engine.run(self, X, copy, inverse=True)
 
     def __sklearn_tags__(self):

@@ -6,14 +6,13 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
-from ._channels import check_affine, split_channels
 from ._engine import Affine
 from ._export import FromTorchMixin
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
-from ._validation import column_labels
+from ._validation import check_affine, column_labels, split_channels
 from .functional._affine import batch_norm_terms
 
 

@@ -17,8 +17,7 @@ from numbers import Integral
 from scipy import sparse
 from sklearn import get_config
 
-from ._base import ColumnScaler, atomic, forget
-from ._engine import is_dask
+from ._base import ColumnScaler, atomic, forget, is_dask
 from ._sketch import QuantileSketch, merge, summary_error_for
 from ._sklearn_compat import Interval
 from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
@@ -66,7 +65,7 @@ class QuantileColumnScaler(ColumnScaler):
             )
         self._check_params()
         first = not hasattr(self, "n_features_in_")
-        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
+        X = check_X(self, X, reset=first)
         self._check_sketch_values(X)
         if reset:
             has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)

@@ -78,16 +78,6 @@ def _non_numeric_columns(X):
     return []
 
 
-def ensure_fitted(estimator):
-    """``check_is_fitted``, skipping its tag lookups when ``fit`` has run.
-
-    Every ``fit`` sets ``n_features_in_``; without it scikit-learn's check raises its
-    usual ``NotFittedError``. Saves about 25 us per ``transform`` of a small input.
-    """
-    if not hasattr(estimator, "n_features_in_"):
-        check_is_fitted(estimator)
-
-
 #: ``check_X``'s default ``sparse_reason``: ask the estimator (``_sparse_reason()``).
 ASK = "ask"
 
@@ -102,7 +92,8 @@ def check_X(estimator, X, *, reset, sparse_reason=ASK, copy=False, names=True):
         otherwise.
     X : array-like, DataFrame or sparse matrix
     reset : bool
-        First call of ``fit``/``partial_fit``.
+        First call of ``fit``/``partial_fit``; otherwise the estimator must be fitted
+        (scikit-learn's ``NotFittedError`` if not).
     sparse_reason : str or None, default=ASK
         ``None`` accepts sparse input; otherwise why it is refused; by default the
         estimator's ``_sparse_reason()`` (asked only where ``X`` is not a float array).
@@ -112,6 +103,8 @@ def check_X(estimator, X, *, reset, sparse_reason=ASK, copy=False, names=True):
         Check the column names against ``feature_names_in_``; ``False`` (for
         ``inverse_transform``, as scikit-learn does) checks the number of columns only.
     """
+    if not reset and not hasattr(estimator, "n_features_in_"):  # set by every fit
+        check_is_fitted(estimator)
     # what validate_data would return, found cheaply for plain float arrays and frames:
     # a non-empty 2-D native-byte-order float32/float64 ``numpy.ndarray`` (not a memmap)
     # for an estimator without feature names (``validate_data`` costs about a
@@ -314,12 +307,45 @@ def sparse_inf_columns(X):
     return np.bincount(sparse_columns(X)[bad], minlength=X.shape[1]) > 0
 
 
-def checked_input(estimator, X, copy, names=True):
-    """The numpy path's start of ``transform``: fitted, ``copy`` resolved, ``X`` validated.
+# -- parameters of channels-first row layouts: a row of ``C * L`` features is ``C``
+# channels of ``L`` values (an image ``(C, H, W)`` flattened row-wise has ``L = H * W``)
+def split_channels(estimator, n_features, n_channels):
+    """``(C, L)`` for rows of ``n_features`` values; ``n_channels=None`` means ``C = n_features``.
 
-    Returns ``(X, copy)``; ``copy=None`` takes the estimator's ``copy`` parameter.
-    ``names=False`` checks the number of columns only (``inverse_transform``).
+    Raises
+    ------
+    ValueError
+        If ``n_channels`` does not divide ``n_features``.
     """
-    ensure_fitted(estimator)
-    copy = estimator.copy if copy is None else copy
-    return check_X(estimator, X, reset=False, names=names), copy
+    if n_channels is None:
+        return n_features, 1
+    if n_features % n_channels:
+        raise ValueError(
+            f"{type(estimator).__name__}: n_channels={n_channels} does not divide the "
+            f"{n_features} features of X; each row must hold n_channels blocks of equal "
+            "length (channels first, e.g. a flattened (C, H, W) image)."
+        )
+    return n_channels, n_features // n_channels
+
+
+def check_affine(estimator, name, values, size, what="channels"):
+    """``weight``/``bias`` as a float64 array of length ``size``, or None.
+
+    Raises
+    ------
+    ValueError
+        If the length is not ``size`` or a value is not finite.
+    """
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if np.ndim(values) == 0:
+        arr = np.full(size, float(values))
+    if arr.shape[0] != size:
+        raise ValueError(
+            f"{type(estimator).__name__}: {name} has {arr.shape[0]} values but there are "
+            f"{size} {what}; give one value per {what[:-1]}."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{type(estimator).__name__}: {name} holds non-finite values.")
+    return arr

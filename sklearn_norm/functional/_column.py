@@ -19,10 +19,13 @@ def overflows(data_min, data_max, feature_range):
     """
     low, high = feature_range
     with np.errstate(over="ignore", invalid="ignore"):
-        spans = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
-            to_numpy(data_min), dtype=np.float64
-        )
+        spans = _host(data_max) - _host(data_min)
         return bool(np.isinf(spans).any() or np.isinf(float(high) - float(low)))
+
+
+def _host(values):
+    """``values`` (numpy or any Array API array) as a float64 numpy array."""
+    return np.asarray(values if type(values) is np.ndarray else to_numpy(values), np.float64)
 
 
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
@@ -34,9 +37,8 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     overflows float64 (data from -1e308 to 1e308) both are halved first:
     :math:`(b/2 - a/2) / (x_{max}/2 - x_{min}/2)` is the same factor, finite.
     """
-    low, high = (float(v) for v in feature_range)
-    data_min = np.asarray(to_numpy(data_min), dtype=np.float64)
-    data_max = np.asarray(to_numpy(data_max), dtype=np.float64)
+    low, high = float(feature_range[0]), float(feature_range[1])
+    data_min, data_max = _host(data_min), _host(data_max)
     half = 0.5 if overflows(data_min, data_max, feature_range) else 1.0
     data_range = data_max * half - data_min * half
     data_range = np.where(data_range < 10 * np.finfo(np.float64).eps * half, half, data_range)
