@@ -126,7 +126,10 @@ class ShiftScaler(sn.ZScoreScaler):
 
 
 class OpaqueScaler(sn.ZScoreScaler):
-    """A scaler without an export description."""
+    """A scaler without an export description (its transform is its own, not its map's)."""
+
+    def transform(self, X, copy=None):
+        return super().transform(X, copy) ** 3
 
 
 @pytest.mark.parametrize("cls", [ShiftScaler, OpaqueScaler])
