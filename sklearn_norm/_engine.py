@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils.validation import check_is_fitted
 
 from ._chunks import apply_rows, col_min, finite_sum, fold, map_blocks, output_for
 from ._validation import check_X, inf_columns, reject_inf, sparse_columns, sparse_inf_columns
@@ -162,6 +163,8 @@ def learn_rows(estimator, X, reset, partial, has_inf, sums):
 def run(estimator, X, copy, inverse):
     """``transform`` (or ``inverse_transform``) of a column-wise scaler on numpy or sparse
     input (dask and Array API inputs go to their adapters first)."""
+    if not hasattr(estimator, "n_features_in_"):  # set by every fit
+        check_is_fitted(estimator)
     copy = estimator.copy if copy is None else copy
     X = check_X(estimator, X, reset=False, names=not inverse)
     description = estimator._describe()

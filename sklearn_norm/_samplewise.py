@@ -199,6 +199,8 @@ class SampleScaler(
         engine = adapter_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=False)
+        if not hasattr(self, "n_features_in_"):  # set by every fit
+            check_is_fitted(self)
         copy = self.copy if copy is None else copy
         X = check_X(self, X, reset=False)
         if sparse.issparse(X):

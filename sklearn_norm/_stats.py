@@ -149,6 +149,7 @@ def _of_dense(X, w, need, shifted=True):
     return stats
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _shifted_sums(X, k):
     """``(s, sum d, sum d^2, missing)`` per column of a block, :math:`d = x - s`, one pass.
 

@@ -8,7 +8,7 @@ cannot keep sparse gets a TypeError that says what to do.
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array
-from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
+from sklearn.utils.validation import FLOAT_DTYPES
 
 from ._sklearn_compat import _check_sample_weight, validate_data
 
@@ -92,8 +92,7 @@ def check_X(estimator, X, *, reset, sparse_reason=ASK, copy=False, names=True):
         otherwise.
     X : array-like, DataFrame or sparse matrix
     reset : bool
-        First call of ``fit``/``partial_fit``; otherwise the estimator must be fitted
-        (scikit-learn's ``NotFittedError`` if not).
+        First call of ``fit``/``partial_fit``.
     sparse_reason : str or None, default=ASK
         ``None`` accepts sparse input; otherwise why it is refused; by default the
         estimator's ``_sparse_reason()`` (asked only where ``X`` is not a float array).
@@ -103,8 +102,6 @@ def check_X(estimator, X, *, reset, sparse_reason=ASK, copy=False, names=True):
         Check the column names against ``feature_names_in_``; ``False`` (for
         ``inverse_transform``, as scikit-learn does) checks the number of columns only.
     """
-    if not reset and not hasattr(estimator, "n_features_in_"):  # set by every fit
-        check_is_fitted(estimator)
     # what validate_data would return, found cheaply for plain float arrays and frames:
     # a non-empty 2-D native-byte-order float32/float64 ``numpy.ndarray`` (not a memmap)
     # for an estimator without feature names (``validate_data`` costs about a
