@@ -79,8 +79,7 @@ class SampleScaler(
 
     def _batch_sums(self, X):
         """Additive statistics of the rows of ``X`` that ``_learn`` learns from (None:
-        nothing is learned from the rows). The dask and Array API adapters compute them
-        block by block."""
+        nothing is learned); the dask and Array API adapters sum them block by block."""
         return None
 
     def _learn(self, sums, reset, partial):

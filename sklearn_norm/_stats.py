@@ -44,9 +44,8 @@ class Stats:
     has_inf : ndarray of bool
         Whether the feature held an infinite value.
     mean_lo : ndarray or None
-        Low-order part of the mean: the exact mean is ``mean + mean_lo`` to about
-        float64 precision squared, so merging summaries of data with a large mean and a
-        small spread (``1e9 ± 1e-3``) loses nothing; ``None`` counts as 0.
+        Low-order part of the mean (``None``: 0): ``mean + mean_lo`` is exact to about
+        float64 precision squared, so merging summaries of ``1e9 ± 1e-3`` loses nothing.
     """
 
     n_rows: float
@@ -124,11 +123,8 @@ def _safe_mean(total, count, fill=np.nan):
 
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_dense(X, w, need, shifted=True):
-    """Summary of one block of rows, read from memory once and then worked on in cache.
-
-    Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
-    over deviations from a shift where that is exact enough (and ``shifted``), else two.
-    """
+    """Summary of one block of rows (sums, minima and maxima on folded rows); moments in
+    one pass over deviations from a shift where exact enough (and ``shifted``), else two."""
     n_features = X.shape[1]
     k = fold(n_features) if w is None else 1
     stats = None
@@ -358,9 +354,9 @@ def merge(a, b):
 def merge_all(parts):
     """The summary of the union of many disjoint summaries, pooled in one step.
 
-    The same statistics as :func:`merge` applied in order (to rounding), computed with
-    a few vectorised operations instead of one merge per part: the parts of each
-    feature are pooled as :func:`pool_channels` pools the features of a channel.
+    The same statistics as :func:`merge` applied in order (to rounding), in a few
+    vectorised operations: each feature's parts are pooled as :func:`pool_channels`
+    pools the features of a channel.
     """
     if len(parts) == 1:
         return parts[0]
