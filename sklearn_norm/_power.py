@@ -109,9 +109,9 @@ class PowerScaler(QuantileColumnScaler):
     Notes
     -----
     ``fit`` finds the same λ as scikit-learn (scipy's Brent search, about thirty passes
-    over each feature) by Newton's method on the exact likelihood and its first two
-    derivatives, all features at once: a first estimate from a strided subsample, then
-    two or three passes over the data (see ``sklearn_norm.functional._power_mle``).
+    over each feature) from the exact likelihood's first four derivatives, all features
+    at once: a first estimate from a strided subsample, then usually one pass over the
+    data (see ``sklearn_norm.functional._power_mle``).
     NaN is ignored by ``fit`` and kept by ``transform``. Unlike scikit-learn, a constant
     feature (or one with no values) keeps λ = 1 with either method (scikit-learn's
     Box-Cox refuses it), a zero or negative value for Box-Cox is refused naming its
