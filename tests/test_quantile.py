@@ -75,6 +75,20 @@ def test_quantile_sparse_non_negative_equal_scikit_learn():
     assert (X != sparse.csr_matrix(dense)).nnz == 0  # input untouched
 
 
+def test_quantile_sparse_normal_keeps_implicit_zeros_as_scikit_learn():
+    # scikit-learn transforms the stored values only: an implicit zero stays 0 with
+    # output_distribution="normal", a stored zero maps to the bottom (-5.199)
+    dense = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [2.0, 5.0]])
+    implicit = sparse.csr_matrix(dense)
+    stored = sparse.csr_matrix((dense.ravel(), (np.repeat(range(4), 2), np.tile(range(2), 4))))
+    for X in (implicit, stored):
+        ours = sn.QuantileScaler(output_distribution="normal").fit(X).transform(X)
+        theirs = skp.QuantileTransformer(output_distribution="normal", n_quantiles=4)
+        expected = theirs.fit(X).transform(X)
+        np.testing.assert_allclose(ours.toarray(), expected.toarray(), rtol=1e-12)
+    assert ours.toarray()[0, 0] < -5  # the stored zero
+
+
 def test_quantile_sparse_negative_is_a_clear_error():
     X = sparse.csr_matrix(np.array([[0.0, -1.0], [2.0, 0.0]]))
     with pytest.raises(ValueError, match="non-negative"):

@@ -24,9 +24,13 @@ next to Newton's step :math:`-\\ell' / \\ell''`; the next term shifts the true r
 about :math:`\\ell'''' \\delta^3 / (6 (\\ell'' + \\ell''' \\delta))`, the error estimate
 (measured within 15 % of the error left on the test and benchmark features). A first
 estimate comes from a strided subsample; then one pass over all the data settles most
-features: those whose error estimate is below ``FINAL_TOL`` and whose step is at most
-``MAX_TAYLOR_STEP``, their mean and variance at the final λ by the Taylor series above.
-The others take more steps, a pass over their columns each. A feature whose iteration
+features: those whose error estimate is below ``FINAL_TOL`` (and step at most
+``MAX_FINAL_STEP``). The others take more steps, a pass over their columns each. The
+mean and variance at the final λ come from the last pass by the Taylor series above
+where the last step is at most ``TAYLOR_STEP`` (their next term is then below float64's
+rounding), else from one more pass, of the transformed values only (about half the
+cost of a pass with derivatives: the logarithm and the exponential remain). A feature
+whose iteration
 does not settle, or whose optimum lies where the transformed values would overflow, is
 handed to scipy's own optimiser (``yeojohnson_normmax``, ``boxcox_normmax``).
 """
@@ -43,9 +47,11 @@ SUBSAMPLE_ROWS = 1 << 15
 SUBSAMPLE_TOL = 1e-3
 #: The final λ's estimated error is below this (scikit-learn's λ is matched to 1e-4).
 FINAL_TOL = 1e-7
-#: Longest final step: the mean and variance at the final λ come from the pass before
-#: it by their Taylor series to ``δ³``.
-MAX_TAYLOR_STEP = 0.02
+#: Longest final step (the error estimate assumes a model that still holds there).
+MAX_FINAL_STEP = 0.05
+#: Longest final step after which the mean and variance at the final λ come from the
+#: last pass's Taylor series to ``δ⁴`` (next term about ``(δ t)⁵ / 120``, relative).
+TAYLOR_STEP = 1e-4
 #: Passes allowed per stage before a feature is handed to scipy.
 MAX_PASSES = 40
 #: Largest ``|a t|`` for Box-Cox: ``e^(a t)`` squared and summed stays finite.
@@ -122,8 +128,9 @@ def maximise(moments_at, lam, lo, hi, tol):
 
     ``moments_at(lam, columns)`` gives the moments of those columns at their ``lam``.
     Returns ``(lam, mean, var, settled)``: the maximiser, the mean and the variance of
-    the transformed values there, and which features settled (estimated error below
-    ``tol``, or at a bound of ``[lo, hi]`` with the likelihood rising beyond it).
+    the transformed values there (NaN where the last step exceeds ``TAYLOR_STEP``), and
+    which features settled (estimated error below ``tol``, or at a bound of
+    ``[lo, hi]`` with the likelihood rising beyond it).
     """
     p = lam.shape[0]
     lam = np.clip(lam.astype(np.float64), lo, hi)
@@ -145,13 +152,14 @@ def maximise(moments_at, lam, lo, hi, tol):
         bounded = np.clip(target, lo[active], hi[active])
         step = bounded - cur
         free = (np.abs(wanted) <= reach) & (bounded == target)
-        done = free & (error <= tol) & (np.abs(step) <= MAX_TAYLOR_STEP)
+        done = free & (error <= tol) & (np.abs(step) <= MAX_FINAL_STEP)
         done |= (step == 0) & (bounded != target)  # at a bound, the optimum beyond it
         lost = ~done & (reach < tol)  # no ascent but by steps below tol: rounding noise
         if done.any():
             idx, d = active[done], step[done]
             lam[idx] = cur[done] + d
-            mean[idx], var[idx] = taylor(m[:, done], d)
+            near = np.abs(d) <= TAYLOR_STEP  # else NaN: the caller takes one more pass
+            mean[idx[near]], var[idx[near]] = taylor(m[:, done][:, near], d[near])
             settled[idx] = True
         keep = ~done & ~lost
         active, m, step, cur = active[keep], m[:, keep], step[keep], cur[keep]
@@ -212,18 +220,25 @@ def _beyond_box_cox_limit(lam, lo_x, hi_x, dtype):
 
 
 def _scipy_fit(column, method, dtype):
-    """λ of one feature by scipy's own optimiser, and the transformed mean and variance."""
+    """λ of one feature by scipy's own optimiser, and the transformed mean and variance.
+
+    Where scipy cannot bound its search (values so tiny, subnormal, that every λ maps
+    them alike: the likelihood is flat), λ is 1, as for a constant feature.
+    """
     from scipy import stats
 
     from ._power import power_kernel
 
     values = column[~np.isnan(column)].astype(dtype)
     with np.errstate(all="ignore"):
-        if method == "yeo-johnson":
-            lam = float(stats.yeojohnson_normmax(values))
-        else:
-            lam = float(stats.boxcox_normmax(values, method="mle"))
-    y = power_kernel(np.array([lam]), method)(values.astype(np.float64)[:, None])
+        try:
+            if method == "yeo-johnson":
+                lam = float(stats.yeojohnson_normmax(values))
+            else:
+                lam = float(stats.boxcox_normmax(values, method="mle"))
+        except ValueError:  # "Optimization bounds must be finite scalars."
+            lam = 1.0
+        y = power_kernel(np.array([lam]), method)(values.astype(np.float64)[:, None])
     return lam, float(np.mean(y)), float(np.var(y))
 
 
@@ -257,6 +272,10 @@ def fit_power(X, method, stats, dtype):
     found, m, v, settled = maximise(
         lambda lam_, c: data_moments(X, lam_, method, cols[c]), start, lo, hi, FINAL_TOL
     )
+    far = settled & np.isnan(m)
+    if far.any():  # the transformed values' statistics at the final λ: one more pass
+        exact = data_moments(X, found[far], method, cols[far], order=0)
+        m[far], v[far] = exact[MEAN[0]], exact[C[0, 0]] / exact[N]
     lam[cols], mean[cols], var[cols] = found, m, v
     unsure = ~settled
     if method == "box-cox":

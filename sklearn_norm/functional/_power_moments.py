@@ -65,14 +65,14 @@ def _horner(coefs, z):
     return out
 
 
-def _derivatives(t, z, q):
-    """``[h_0, .., h_ORDER]`` of ``h(a, t)`` for ``z = a t`` and ``q = 1 / a``."""
+def _derivatives(t, z, q, order):
+    """``[h_0, .., h_order]`` of ``h(a, t)`` for ``z = a t`` and ``q = 1 / a``."""
     e = np.exp(z)
     h = e - 1.0
     h *= q
     out = [h]
     power = e  # t^k e
-    for k in range(1, ORDER + 1):
+    for k in range(1, order + 1):
         power = power * t
         h = out[-1] * -float(k)
         h += power
@@ -82,7 +82,7 @@ def _derivatives(t, z, q):
     if small.any():
         zs, ts = z[small], t[small]
         tk = ts.copy()
-        for k in range(ORDER + 1):
+        for k in range(order + 1):
             out[k][small] = tk * _horner(_SERIES[k], zs)
             tk *= ts
     return out
@@ -101,11 +101,13 @@ def _log1p_abs(x):
     return t
 
 
-def block_moments(x, lam, method):
+def block_moments(x, lam, method, order=ORDER):
     """Moments (``ROWS`` rows, one column per feature) of one float64 block at ``lam``.
 
     ``x`` holds one feature per row (the transposed data block), so that every
-    operation runs along contiguous memory with one parameter per row.
+    operation runs along contiguous memory with one parameter per row. A lower
+    ``order`` computes the derivatives up to it only (the rows of higher ones are 0):
+    ``order=0`` gives the transformed values' count, mean and ``C_00``.
     """
     nan = np.isnan(x)
     has_nan = nan.any()
@@ -125,7 +127,7 @@ def block_moments(x, lam, method):
         else:
             t = np.log(x)
             a = lam
-        hs = _derivatives(t, t * a, 1.0 / a)
+        hs = _derivatives(t, t * a, 1.0 / a, order)
     if sign is not None:  # y^(k) = s^(k+1) h_k: the even k change sign, the odd k not
         for h in hs[::2]:
             h *= sign
@@ -134,7 +136,7 @@ def block_moments(x, lam, method):
         (~nan).sum(axis=1, dtype=np.float64) if has_nan else np.full(x.shape[0], float(x.shape[1]))
     )
     safe = np.maximum(count, 1.0)
-    out = np.empty((ROWS, x.shape[0]))
+    out = np.zeros((ROWS, x.shape[0]))
     out[N] = count
     out[L] = t.sum(axis=1)
     for row, v in zip(MEAN, hs):
@@ -143,7 +145,8 @@ def block_moments(x, lam, method):
         if has_nan:
             v[nan] = 0.0
     for (j, k), row in C.items():
-        out[row] = np.einsum("ij,ij->i", hs[j], hs[k])
+        if k <= order:
+            out[row] = np.einsum("ij,ij->i", hs[j], hs[k])
     return out
 
 
@@ -163,14 +166,16 @@ def merge_moments(a, b):
     return out
 
 
-def data_moments(X, lam, method, columns):
-    """Moments of the ``columns`` of ``X`` at ``lam``: one pass, blocks on the threads."""
+def data_moments(X, lam, method, columns, order=ORDER):
+    """Moments of the ``columns`` of ``X`` at ``lam`` (derivatives up to ``order``): one
+    pass, blocks on the threads."""
     n_cols = len(columns)
     every = n_cols == X.shape[1]
 
     def one(start, stop):
         block = X[start:stop] if every else X[start:stop][:, columns]
-        return block_moments(np.array(block.T, dtype=np.float64, order="C"), lam, method)
+        block = np.array(block.T, dtype=np.float64, order="C")
+        return block_moments(block, lam, method, order)
 
     parts = map_blocks(one, X.shape[0], n_cols * 8, block_bytes=PASS_BLOCK_BYTES)
     while len(parts) > 1:  # pairwise, in block order: the same result on any thread count
