@@ -45,10 +45,10 @@ def pandas_read(path, chunksize=100_000):
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run_cli(argv):
+def run_cli(argv, command=("-m", "sklearn_norm")):
     """Run the command line in a subprocess: ``(wall s, cpu s, peak RSS MiB)``."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sklearn_norm", *argv])
+    proc = subprocess.Popen([sys.executable, *command, *argv])
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -71,6 +71,7 @@ def main(argv=None):
         cli = ["fit-transform", str(src), "-m", "zscore", "-c", ",".join(COLUMNS), "-o", str(out)]
         cli += ["--chunksize", str(args.chunksize), "-q"]
         runs = [run_cli(cli) for _ in range(args.repeat)]
+        floor = run_cli([], ("-c", "import sklearn_norm.cli, pyarrow.csv, pyarrow.compute"))
     wall, cpu, rss = (statistics.median(r[i] for r in runs) for i in range(3))
     print(f"\n## Command line: fit-transform -m zscore, {args.rows:,} rows ({size:.0f} MB CSV)\n")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
@@ -78,13 +79,16 @@ def main(argv=None):
     for i, (w, c, r) in enumerate(runs, 1):
         print(f"| sklearn-norm run {i} | {w:.2f} | {c:.2f} | {r:.0f} |")
     print(f"| **sklearn-norm median** | **{wall:.2f}** | {cpu:.2f} | {rss:.0f} |")
+    print(
+        f"| floor: importing the command line | {floor[0]:.2f} | {floor[1]:.2f} | {floor[2]:.0f} |"
+    )
     both = [r + w for r, w in zip(t_read, t_write)]
     print(f"| pandas read_csv (chunks) + to_csv | {both[0]:.2f} | {both[1]:.2f} | - |")
     print(f"| of which to_csv | {t_write[0]:.2f} | {t_write[1]:.2f} | - |")
     print(
         f"\nspeed-up over pandas read + to_csv: {both[0] / wall:.1f}x wall, {both[1] / cpu:.1f}x cpu"
     )
-    return {"runs": runs, "pandas_read": t_read, "pandas_write": t_write}
+    return {"runs": runs, "floor": floor, "pandas_read": t_read, "pandas_write": t_write}
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Per estimator and dtype, each call of sklearn_norm under
 ``sklearn.set_config(array_api_dispatch=True)`` (``SCIPY_ARRAY_API=1``) is timed
 interleaved with its PyTorch-native equivalent (``torch.var_mean``, ``torch.aminmax``,
 the elementwise expression, ``F.batch_norm``, ``F.layer_norm``, ``F.group_norm``,
-``F.instance_norm``, ``F.normalize``) in one process, so that each ratio compares runs
+``F.instance_norm``, ``F.rms_norm``, ``F.normalize``) in one process, so that each ratio compares runs
 that saw the same machine load. Wall-clock and process CPU time are both reported
 (medians); on a shared machine the CPU-time ratio is the steadier of the two. The last
 column is the bandwidth a call reaches (a fit reads X once, a transform reads it and
@@ -104,6 +104,11 @@ def cases(torch, n_features):
             f"GroupNormScaler(n_groups={c}, n_channels={c})",
             lambda: sn.GroupNormScaler(n_groups=c, n_channels=c),
             {"fit": isinf, "transform": lambda X, t: grouped(X, c)},
+        ),
+        (
+            "RMSNormScaler()",
+            sn.RMSNormScaler,
+            {"fit": isinf, "transform": lambda X, t: F.rms_norm(X, (n_features,))},
         ),
         (
             f"InstanceNormScaler(n_channels={c})",

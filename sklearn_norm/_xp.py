@@ -44,6 +44,26 @@ def widest_float(xp, dev):
     return xp.float64
 
 
+def host_view(x):
+    """A numpy array on the memory of a CPU torch tensor (None for any other array).
+
+    The numpy engine (row blocks, threads, float64 statistics) then runs on the tensor
+    itself: nothing is copied or moved, and the result comes back as a tensor
+    (:func:`from_host_view`).
+    """
+    if type(x).__module__.split(".")[0] != "torch" or x.device.type != "cpu":
+        return None
+    return x.detach().resolve_conj().resolve_neg().numpy()
+
+
+def from_host_view(a, like):
+    """The numpy result ``a`` of a computation on :func:`host_view` of ``like``, as a
+    tensor on ``like``'s device, sharing ``a``'s memory."""
+    import torch
+
+    return torch.from_numpy(a).to(device=like.device)
+
+
 def to_numpy(x):
     """A numpy array of any Array API array (moved to the host), list or scalar."""
     if isinstance(x, np.ndarray) or not hasattr(x, "__dlpack__"):

@@ -1,7 +1,10 @@
 """Statistics of an Array API array, computed on its own device.
 
 :func:`stats_of` is :meth:`Stats.of <sklearn_norm._stats.Stats.of>` for torch, cupy,
-array-api-strict … arrays: each block of rows is summarised on the array's device in
+array-api-strict … arrays. A CPU torch tensor is summarised by ``Stats.of`` itself, on
+a numpy view of its memory (blocks and threads: 2-7 times faster than torch's own
+column reductions, which are not vectorised across rows); elsewhere each block of rows
+is summarised on the array's device in
 the widest float it has (float64 where available), and only the per-feature summary
 (a few vectors of ``n_features`` values) travels to the host, as a float64
 :class:`~sklearn_norm._stats.Stats` that merges with any other exactly as usual: the
@@ -12,7 +15,7 @@ two-part mean (``mean``, ``mean_lo``) that the numpy path carries.
 import numpy as np
 
 from ._stats import MOMENTS, RANGE, Stats, _two_sum, merge
-from ._xp import device, get_namespace, to_numpy, widest_float
+from ._xp import device, get_namespace, host_view, to_numpy, widest_float
 
 #: Elements of one block of rows summarised at once (bounds the device temporaries).
 BLOCK_ELEMENTS = 1 << 24
@@ -38,6 +41,10 @@ def stats_of(X, sample_weight=None, need=(MOMENTS, RANGE)):
     n_rows, n_features = X.shape
     if n_rows == 0:
         return Stats.empty(n_features, need)
+    view = host_view(X)
+    if view is not None:  # a CPU tensor: the numpy engine on its memory (2-7x torch's)
+        weights = None if sample_weight is None else host_view(sample_weight)
+        return Stats.of(view, weights, need)
     if sample_weight is None and _native_exact(X):
         return _native(X, need)
     return _blockwise(X, sample_weight, need)

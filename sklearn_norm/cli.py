@@ -182,15 +182,10 @@ def _merge(table, consumed, produced, values):
 
 
 def _call(method, table, consumed, produced, inverse):
+    """``method`` on the ``consumed`` columns of ``table`` (named unless ``inverse``)."""
     if not table.num_rows:  # a file with a header and no rows: nothing to scale
         return np.empty((0, len(produced)))
-    if not inverse:
-        return method(_matrix(table, consumed))
-    # inverse_transform's input has the output's columns (kept statistics too), not the
-    # fitted ones: pass plain values and silence the feature-name check made for transform.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return method(_matrix(table, consumed, names=False))
+    return method(_matrix(table, consumed, names=not inverse))
 
 
 def _progress(args, label, reader):
@@ -249,14 +244,17 @@ def _apply(scaler, args, inverse):
     consumed, produced = (out_names, fitted) if inverse else (fitted, out_names)
     method = scaler.inverse_transform if inverse else scaler.transform
     label = "inverse-transform" if inverse else "transform"
+
+    def prepare(piece):  # runs on the writer's threads
+        return _merge(piece, consumed, produced, _call(method, piece, consumed, produced, inverse))
+
     with _progress(args, label, reader) as bar, atomic_path(args.output) as tmp:
-        writer = ChunkWriter(tmp, fmt, compression(args.output))
-        try:
+        with ChunkWriter(tmp, fmt, compression(args.output)) as writer, warnings.catch_warnings():
+            # inverse_transform's input has the output's columns (kept statistics too), not
+            # the fitted ones: it gets plain values, without the feature-name warning.
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
             for table in _chunks(reader, bar, consumed, as_text=fmt == "csv"):
-                values = _call(method, table, consumed, produced, inverse)
-                writer.write(_merge(table, consumed, produced, values))
-        finally:
-            writer.close()
+                writer.write(table, prepare)
 
 
 def _scaler_path(args):

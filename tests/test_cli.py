@@ -101,9 +101,9 @@ def chunk_sizes(monkeypatch):
     """The number of rows of every chunk written."""
     sizes, write = [], ChunkWriter.write
 
-    def spy(self, frame):
+    def spy(self, frame, *rest):
         sizes.append(len(frame))
-        write(self, frame)
+        write(self, frame, *rest)
 
     monkeypatch.setattr(ChunkWriter, "write", spy)
     return sizes
@@ -256,10 +256,10 @@ def test_cli_interrupted_run_leaves_no_partial_output(csv, tmp_path, monkeypatch
     out.write_text("previous result\n")
     write = ChunkWriter.write
 
-    def interrupted(self, frame):
+    def interrupted(self, frame, *rest):
         if self.n_chunks == 2:
             raise KeyboardInterrupt
-        write(self, frame)
+        write(self, frame, *rest)
 
     monkeypatch.setattr(ChunkWriter, "write", interrupted)
     argv = ["transform", csv, "-s", tmp_path / "s.skops", "-o", out, "--chunksize", CHUNK]

@@ -1,8 +1,9 @@
-"""The native torch paths keep every guarantee of the Array API path (issue 17).
+"""The fast torch paths keep every guarantee of the Array API path (issue 17).
 
-``fit`` takes its statistics from torch's own one-pass reductions and redoes only the
-columns whose result is not finite; ``transform`` is one fused native expression whose
-output is tested instead of the input. References: scikit-learn on float64 copies, and
+On a device ``fit`` takes its statistics from torch's own one-pass reductions and redoes
+only the columns whose result is not finite, and ``transform`` is one fused native
+expression whose output is tested instead of the input; a CPU tensor goes to the numpy
+engine on its own memory. Every test runs on both paths (``_torch_paths``). References: scikit-learn on float64 copies, and
 ``math.fsum`` / float64 formulas.
 """
 
@@ -10,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from _torch_paths import path  # noqa: F401  (every test on both paths)
 from numpy.testing import assert_allclose
 from sklearn import config_context
 from sklearn import preprocessing as skp

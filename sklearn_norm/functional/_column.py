@@ -232,11 +232,10 @@ def decimal_kernel(n_digits, inverse=False, dtype=None):
             out = np.empty_like(x) if out is None else out
             np.multiply(x, up, out=out, dtype=np.float64, casting="same_kind")
             return np.divide(out, down, out=out, dtype=np.float64, casting="same_kind")
-        if isinstance(x, np.ndarray):  # multiplying or dividing by 1 is exact: skip it
-            if not needs_up:
-                return _ops.first(np, "divide", x, _ops.cast(down, x.dtype), out)
-            if not needs_down:
-                return _ops.first(np, "multiply", x, _ops.cast(up, x.dtype), out)
+        if not needs_up:  # multiplying or dividing by 1 is exact: skip it
+            return _ops.first(xp, "divide", x, _ops.param(xp, down, x), out)
+        if not needs_down:
+            return _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
         y = _ops.first(xp, "multiply", x, _ops.param(xp, up, x), out)
         y /= _ops.param(xp, down, y)
         return y
