@@ -8,23 +8,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sklearn_norm import make_scaler
+from sklearn_norm._samplewise import SampleScaler
 
-COLUMN_WISE = {
-    "minmax",
-    "zscore",
-    "decimal",
-    "log",
-    "batchnorm",
-    "maxabs",
-    "robust",
-    "quantile",
-    "power",
-}
+
+def _column_wise(method):
+    """Whether the scaler learns per-feature statistics (else: per-row ones)."""
+    return not isinstance(make_scaler(method), SampleScaler)
 
 
 def _data(method, rng):
     """Two features (column-wise) or five rows of 24 values (sample-wise)."""
-    if method in COLUMN_WISE:
+    if _column_wise(method):
         return np.column_stack([rng.lognormal(3, 0.7, 1000), rng.normal(-40, 8, 1000)])
     t = np.linspace(0, 2 * np.pi, 24)
     level = rng.uniform(-20, 60, (5, 1))
@@ -40,7 +34,7 @@ def show(method, **params):
         X = X[:, :1]  # the log scaler is for positive, skewed data
     Y = make_scaler(method, **params).fit_transform(X)
     fig, (before, after) = plt.subplots(1, 2, figsize=(8, 2.8))
-    if method in COLUMN_WISE:
+    if _column_wise(method):
         for j in range(X.shape[1]):
             before.hist(X[:, j], bins=40, alpha=0.6, label=f"feature {j}")
             after.hist(Y[:, j], bins=40, alpha=0.6, label=f"feature {j}")

@@ -17,7 +17,8 @@ from sklearn import config_context
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine import Affine, forget, kernel, learn_rows, output_checks, tracks_rows
+from ._base import forget
+from ._engine import Affine, kernel, learn_rows, output_checks, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
     get_namespace_and_device,
@@ -32,7 +33,7 @@ from ._xp_stats import stats_of
 def fit(estimator, X, sample_weight, reset):
     """``fit`` (``reset``) or ``partial_fit`` of a column-wise scaler on an Array API ``X``."""
     if reset:
-        estimator._reset()
+        forget(estimator)
     estimator._check_params()
     first = not hasattr(estimator, "_stats")
     X, xp, dev = _check_X(estimator, X, reset=first)

@@ -1,18 +1,153 @@
-"""The column-wise base: fit / partial_fit / transform / inverse_transform in one place.
+"""What every estimator shares, and the column-wise base.
 
-A scaler declares the statistics it needs (``_need``), derives its learned attributes
-from them (``_learn``) and describes its map (``_describe``: an affine map or an
-elementwise function, see :mod:`._engine`); the engine runs the description.
+Every estimator: parameter validation with the constraint objects built once per class
+(:class:`CachedParamNames`), a fit that changes nothing when it fails (:func:`atomic`)
+and :func:`forget`; where an input goes (:func:`adapter_for`: dask, Array API, numpy).
+
+A column-wise scaler declares the statistics it needs (``_need``), derives its learned
+attributes from them (``_learn``) and describes its map (``_describe``: an affine map or
+an elementwise function, see :mod:`._engine`); the engine runs the description.
 """
 
+import functools
+
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from . import _engine
 from ._export import ExportMixin
-from ._sklearn_compat import CachedParamNames, _fit_context
+from ._sklearn_compat import _fit_context, make_constraint, validate_parameter_constraints
 from ._stats import MOMENTS, Stats, merge
-from ._validation import check_weights, check_X, reject_inf, reject_overflow
+from ._validation import check_weights, check_X, reject_overflow
+from ._xp import is_array_api
+
+
+class CachedParamNames:
+    """A class's parameter names and constraint objects, built once per class.
+
+    scikit-learn inspects ``__init__``'s signature on every ``get_params``, ``clone``
+    and parameter validation (about 50 us), and builds every constraint object of
+    ``_parameter_constraints`` anew on every ``fit`` (about 30 us); a class's
+    ``__init__`` and constraints do not change, so both are kept. A parameter no
+    constraint accepts goes through scikit-learn's own validation, which raises its
+    usual ``InvalidParameterError``. A plain value (bool, number, string, None) once
+    accepted for a parameter of a class is accepted again without asking the
+    constraints. Put before ``BaseEstimator`` in the bases.
+    """
+
+    @classmethod
+    def _get_param_names(cls):
+        return list(_param_names(cls))
+
+    def _validate_params(self):
+        cls = type(self)
+        constraints, accepted = _constraints(cls), _accepted(cls)
+        for name in _param_names(cls):
+            value = getattr(self, name)
+            key = (name, type(value), value) if type(value) in PLAIN_TYPES else None
+            if key is not None and key in accepted:
+                continue
+            made = constraints.get(name)
+            ok = made is None
+            for constraint in made or ():
+                if constraint.is_satisfied_by(value):
+                    ok = True
+                    break
+            if not ok:
+                validate_parameter_constraints(
+                    {name: self._parameter_constraints[name]},
+                    {name: value},
+                    caller_name=cls.__name__,
+                )
+            if key is not None and value == value and len(accepted) < _MAX_ACCEPTED:
+                accepted.add(key)  # NaN is never equal to itself: not kept
+
+
+@functools.cache
+def _param_names(cls):
+    return tuple(BaseEstimator._get_param_names.__func__(cls))
+
+
+#: Types whose values are judged by value alone (immutable, hashable, compared by value):
+#: accepted parameters here.
+PLAIN_TYPES = frozenset({bool, int, float, str, type(None)})
+#: Most accepted plain values remembered per class.
+_MAX_ACCEPTED = 1024
+
+
+@functools.cache
+def _accepted(cls):
+    """The ``(name, type, value)`` of plain parameter values ``cls`` has accepted."""
+    return set()
+
+
+@functools.cache
+def _constraints(cls):
+    """``cls._parameter_constraints`` as constraint objects (``no_validation`` left out)."""
+    return {
+        name: [make_constraint(c) for c in constraints]
+        for name, constraints in cls._parameter_constraints.items()
+        if not (isinstance(constraints, str) and constraints == "no_validation")
+    }
+
+
+def forget(estimator):
+    """Delete the learned state: attributes ending in ``_`` and the kept summaries."""
+    for name in list(vars(estimator)):
+        if name.endswith("_") and not name.startswith("__") or name in ("_stats", "_sketch"):
+            delattr(estimator, name)
+
+
+def atomic(method):
+    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        state = self.__dict__.copy()
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return wrapper
+
+
+def fitted_on_device(estimator):
+    """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
+    state = vars(estimator)
+    return "_fit_space_" in state or any(
+        is_array_api(v) for k, v in state.items() if k.endswith("_")
+    )
+
+
+def is_dask(X):
+    """Whether ``X`` is a dask collection (checked by module: dask is not imported)."""
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def adapter_for(X, estimator=None):
+    """The adapter module that handles ``X`` (``None``: the numpy path does).
+
+    Array API arrays go to the Array API adapter only under
+    ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
+    input of an estimator fitted on such arrays, which then refuses a foreign namespace.
+    """
+    if type(X) is np.ndarray and (estimator is None or not get_config()["array_api_dispatch"]):
+        return None
+    if is_dask(X):
+        from . import _dask
+
+        return _dask
+    if get_config()["array_api_dispatch"] and (
+        is_array_api(X) or (estimator is not None and fitted_on_device(estimator))
+    ):
+        from . import _array_api
+
+        return _array_api
+    return None
 
 
 def constant_features(var, mean, n_samples):
@@ -72,21 +207,17 @@ class ColumnScaler(
         ``floor``), naming the column; the engine calls it where a block has such values."""
 
     # -- fitting ---------------------------------------------------------------------
-    def _reset(self):
-        _engine.forget(self)
-        self.__dict__.pop("_stats", None)
-
-    @_engine.atomic
+    @atomic
     def _fit(self, X, sample_weight=None, reset=True):
-        adapter = _engine.adapter_for(X)  # dask and Array API inputs
+        adapter = adapter_for(X)  # dask and Array API inputs
         if adapter is not None:
             return adapter.fit(self, X, sample_weight, reset)
         if reset:
-            self._reset()
+            forget(self)
         self._check_params()
         first = not hasattr(self, "_stats")
-        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
-        weights = check_weights(sample_weight, X)
+        X = check_X(self, X, reset=first)
+        weights = None if sample_weight is None else check_weights(sample_weight, X)
         self._absorb(X, Stats.of(X, weights, self._need), first)
         self.__dict__.pop("_fit_space_", None)  # learned on numpy now (see _array_api)
         return self
@@ -96,8 +227,7 @@ class ColumnScaler(
 
         The dask and Array API adapters compute ``stats`` their own way and call this.
         """
-        reject_inf(self, stats.has_inf)
-        reject_overflow(self, stats)
+        reject_overflow(self, stats)  # and infinities
         self._check_values(X, stats)
         total = stats if first else merge(self._stats, stats)
         reject_overflow(self, total)  # two large, opposite chunks
@@ -161,6 +291,9 @@ class ColumnScaler(
         X_tr : ndarray or sparse matrix of shape (n_samples, n_features)
             Transformed data, in the input's floating dtype.
         """
+        adapter = adapter_for(X, self)  # dask and Array API inputs
+        if adapter is not None:
+            return adapter.apply(self, X, copy, False)
         return _engine.run(self, X, copy, inverse=False)
 
     def inverse_transform(self, X, copy=None):
@@ -178,6 +311,9 @@ class ColumnScaler(
         X_original : ndarray or sparse matrix of shape (n_samples, n_features)
             Data in the original units.
         """
+        adapter = adapter_for(X, self)
+        if adapter is not None:
+            return adapter.apply(self, X, copy, True)
         return _engine.run(self, X, copy, inverse=True)
 
     def __sklearn_tags__(self):

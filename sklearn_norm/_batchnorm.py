@@ -6,15 +6,14 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
-from ._channels import check_affine, split_channels
-from ._engine import Affine, Elementwise
+from ._engine import affine
 from ._export import FromTorchMixin
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import MOMENTS, pool_channels
-from ._validation import column_labels
-from .functional._affine import HALVE_ABOVE, batch_norm_terms, halved_affine_kernel
+from ._validation import check_affine, column_labels, split_channels
+from .functional._affine import batch_norm_terms
 
 
 @register("batchnorm")
@@ -238,7 +237,4 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
         centre, factor, offset = batch_norm_terms(
             self.running_mean_, self.running_var_, weight, bias, self.eps, length
         )
-        if np.any(np.abs(centre) > HALVE_ABOVE):  # x - centre may overflow x's dtype
-            return Elementwise(halved_affine_kernel,
-                               {"centre": centre, "factor": factor, "offset": offset})  # fmt: skip
-        return Affine(centre=centre, factor=factor, offset=offset)
+        return affine(centre=centre, factor=factor, offset=offset)  # halved past HALVE_ABOVE

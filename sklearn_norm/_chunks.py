@@ -203,7 +203,9 @@ def colreduce(ufunc, a, k):
     main = rows - rows % k if k > 1 and a.flags.c_contiguous else 0
     if not main:
         return ufunc.reduce(a, axis=0)
-    result = ufunc.reduce(ufunc.reduce(folded(a[:main], k), axis=0).reshape(k, cols), axis=0)
+    result = ufunc.reduce(
+        ufunc.reduce(a[:main].reshape(-1, k * cols), axis=0).reshape(k, cols), axis=0
+    )
     if main < rows:
         result = ufunc(result, ufunc.reduce(a[main:], axis=0))
     return result
@@ -224,7 +226,8 @@ def colwise(ufunc, a, param, out, k):
         np.copyto(out, a)
         src = out
     if main:
-        ufunc(folded(src[:main], k), np.tile(param, k), out=folded(out[:main], k))
+        cols = a.shape[1] * k  # k rows viewed as one
+        ufunc(src[:main].reshape(-1, cols), np.tile(param, k), out=out[:main].reshape(-1, cols))
     if main < rows:
         ufunc(src[main:], param, out=out[main:])
     return out
@@ -254,11 +257,6 @@ def finite_sum(a):
 
 #: Dtypes whose sums ``einsum`` accumulates in vector registers of their own type.
 _EINSUM_SUM = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def folded(a, k):
-    """``a`` (C-contiguous, rows a multiple of ``k``) viewed as rows of ``k`` rows each."""
-    return a.reshape(a.shape[0] // k, k * a.shape[1])
 
 
 def apply_rows(kernel, X, out, wide_kernel=None, check=None, check_output=False):
@@ -301,7 +299,7 @@ def apply_rows(kernel, X, out, wide_kernel=None, check=None, check_output=False)
         flag = check(x, None) if check is not None and not check_output else None
         main = (stop - start) - (stop - start) % k if wide else 0
         if main:
-            wide_kernel(folded(x[:main], k), out=folded(y[:main], k))
+            wide_kernel(x[:main].reshape(-1, k * n_cols), out=y[:main].reshape(-1, k * n_cols))
         if main < stop - start:
             kernel(x[main:], out=y[main:])
         return check(x, y) if check is not None and check_output else flag

@@ -13,7 +13,8 @@ import copy
 
 import numpy as np
 
-from ._engine import forget, learn_rows, tracks_rows
+from ._base import forget
+from ._engine import learn_rows, tracks_rows
 from ._sklearn_compat import get_output_config
 from ._stats import Stats, merge
 from ._validation import check_weights, check_X, inf_columns
@@ -143,7 +144,7 @@ def fit(estimator, X, sample_weight, reset):
     import dask
 
     if reset:
-        estimator._reset()
+        forget(estimator)
     estimator._check_params()
     first = not hasattr(estimator, "_stats")
     check(estimator, X, reset=first)
@@ -177,7 +178,7 @@ def fit_sketch(estimator, X, reset):
     from ._sketch import merge as merge_sketches
 
     if reset:
-        estimator._reset()
+        forget(estimator)
     estimator._check_params()
     first = not hasattr(estimator, "n_features_in_")
     check(estimator, X, reset=first)

@@ -6,8 +6,6 @@ returns an :class:`Affine` map (centre, factor, offset per feature) or an
 it refuses, and whether it keeps infinities infinite). This module turns a description
 into the work:
 
-* where the input goes: the dask adapter, the Array API adapter or the numpy path
-  (:func:`adapter_for`);
 * on numpy, row blocks on the thread pool (:mod:`._chunks`), narrow rows *folded* into
   long ones with the per-feature parameters tiled, the output written in place, and the
   finite-value checks fused into the block loop (each block is tested while in cache,
@@ -17,18 +15,16 @@ into the work:
   (:func:`kernels`): building one costs 10-40 µs, most of a transform of a few rows.
 """
 
-import functools
 import threading
 from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
-from sklearn import get_config
+from sklearn.utils.validation import check_is_fitted
 
 from ._chunks import apply_rows, col_min, finite_sum, fold, map_blocks, output_for
-from ._validation import checked_input, inf_columns, reject_inf, sparse_columns, sparse_inf_columns
-from ._xp import is_array_api
-from .functional._affine import affine_kernel
+from ._validation import check_X, inf_columns, reject_inf, sparse_columns, sparse_inf_columns
+from .functional._affine import HALVE_ABOVE, affine_kernel, halved_affine_kernel
 
 
 class Affine(NamedTuple):
@@ -43,6 +39,18 @@ class Affine(NamedTuple):
     offset: Any = None
     divide: bool = False
     clip: Any = None
+
+
+def affine(centre=None, factor=None, offset=None, divide=False):
+    """:class:`Affine`, or the halved map where a centre beyond ``HALVE_ABOVE`` could make
+    ``x - centre`` overflow the data's dtype (see ``halved_affine_kernel``)."""
+    if centre is not None and np.any(np.abs(centre) > HALVE_ABOVE):
+        return Elementwise(
+            halved_affine_kernel,
+            {"centre": centre, "factor": factor, "offset": offset},
+            {"divide": divide},
+        )
+    return Affine(centre=centre, factor=factor, offset=offset, divide=divide)
 
 
 class Elementwise(NamedTuple):
@@ -150,39 +158,6 @@ def description_key(description, *extra):
 
 
 # -- where an input goes -----------------------------------------------------------------
-def fitted_on_device(estimator):
-    """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
-    state = vars(estimator)
-    return "_fit_space_" in state or any(
-        is_array_api(v) for k, v in state.items() if k.endswith("_")
-    )
-
-
-def is_dask(X):
-    """Whether ``X`` is a dask collection (checked by module: dask is not imported)."""
-    return type(X).__module__.split(".")[0] in ("dask", "dask_expr")
-
-
-def adapter_for(X, estimator=None):
-    """The adapter module that handles ``X`` (``None``: the numpy path does).
-
-    Array API arrays go to the Array API adapter only under
-    ``sklearn.set_config(array_api_dispatch=True)``, as in scikit-learn; so does any
-    input of an estimator fitted on such arrays, which then refuses a foreign namespace.
-    """
-    if is_dask(X):
-        from . import _dask
-
-        return _dask
-    if get_config()["array_api_dispatch"] and (
-        is_array_api(X) or (estimator is not None and fitted_on_device(estimator))
-    ):
-        from . import _array_api
-
-        return _array_api
-    return None
-
-
 def tracks_rows(estimator, n_features, dtype):
     """Whether a sample-wise scaler learns running statistics (its ``_batch_sums``)."""
     return estimator._batch_sums(np.zeros((0, n_features), dtype=dtype)) is not None
@@ -196,36 +171,14 @@ def learn_rows(estimator, X, reset, partial, has_inf, sums):
     return estimator
 
 
-def forget(estimator):
-    """Delete the learned attributes (``fit`` starts afresh)."""
-    for name in list(vars(estimator)):
-        if name.endswith("_") and not name.startswith("__"):
-            delattr(estimator, name)
-
-
-def atomic(method):
-    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        state = self.__dict__.copy()
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    return wrapper
-
-
 # -- running a description -----------------------------------------------------------------
 def run(estimator, X, copy, inverse):
-    """``transform`` (or ``inverse_transform``) of a column-wise scaler on any input."""
-    adapter = adapter_for(X, estimator)
-    if adapter is not None:
-        return adapter.apply(estimator, X, copy, inverse)
-    X, copy = checked_input(estimator, X, copy, names=not inverse)
+    """``transform`` (or ``inverse_transform``) of a column-wise scaler on numpy or sparse
+    input (dask and Array API inputs go to their adapters first)."""
+    if not hasattr(estimator, "n_features_in_"):  # set by every fit
+        check_is_fitted(estimator)
+    copy = estimator.copy if copy is None else copy
+    X = check_X(estimator, X, reset=False, names=not inverse)
     description = estimator._describe()
     if sparse.issparse(X):
         return _run_sparse(estimator, description, X, copy, inverse)

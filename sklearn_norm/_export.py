@@ -3,7 +3,9 @@
 The ONNX converters (:mod:`sklearn_norm.onnx`) and the PyTorch adapter (``_torch``)
 build their graphs from these descriptions, never from an estimator's attributes, so a
 new scaler needs a description here (or an ``_export_description`` method of its own),
-not an edit in each exporter. Every array is float64, one value per feature.
+not an edit in each exporter; a column-wise scaler whose map is an engine ``Affine``
+(its ``_describe()``) needs neither: its description is derived from that map. Every
+array is float64, one value per feature.
 
 - :class:`Affine`: column-wise ``y = (x - centre) * factor + offset`` (``divide``:
   ``/ factor``), then clipped; MinMax, ZScore, Decimal, BatchNorm, and InstanceNorm with
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._engine import Affine as EngineAffine
 from .functional._affine import per_feature
 from .functional._logscale import _log_terms
 from .functional._rows import group_std
@@ -111,15 +114,29 @@ def _min_max(est):
     )
 
 
-def _z_score(est):
-    centre = _f64(est.mean_) if est.with_mean else None
-    return Affine(centre, _f64(est.scale_) if est.with_std else None, None, divide=True)
-
-
 def _divide_by_scale(est):
-    """``(x - center_) / scale_``, either term skipped where None (RobustScaler,
-    MaxAbsScaler: they land from other branches; the registry-driven tests check them)."""
-    return Affine(_f64(getattr(est, "center_", None)), _f64(est.scale_), None, divide=True)
+    """``x / scale_`` (MaxAbsScaler: its map is an elementwise description)."""
+    return Affine(None, _f64(est.scale_), None, divide=True)
+
+
+def _from_map(est):
+    """The description of a column-wise scaler whose map (``_describe()``, which its
+    ``transform`` runs) is an engine ``Affine``, its terms broadcast to one value per
+    feature; None for other maps and for a ``transform`` of its own."""
+    from ._base import ColumnScaler  # the engine runs _describe() only in its transform
+
+    if getattr(type(est), "transform", None) is not ColumnScaler.transform:
+        return None
+    description = est._describe()
+    if not isinstance(description, EngineAffine):
+        return None
+
+    def full(term):
+        return None if term is None else np.broadcast_to(_f64(term), (est.n_features_in_,)).copy()
+
+    centre, factor, offset, divide, clip = description
+    clip = None if clip is None else (float(clip[0]), float(clip[1]))
+    return Affine(full(centre), full(factor), full(offset), bool(divide), clip)
 
 
 def _quantiles(est):
@@ -215,7 +232,6 @@ def _power(est):
 
 _DESCRIBE = {
     "MinMaxScaler": _min_max,
-    "ZScoreScaler": _z_score,
     "DecimalScaler": _decimal,
     "LogScaler": _log,
     "BatchNormScaler": _batch_norm,
@@ -225,7 +241,6 @@ _DESCRIBE = {
     "UnitNormScaler": _unit_norm,
     "RMSNormScaler": _rms_norm,
     "PowerScaler": _power,
-    "RobustScaler": _divide_by_scale,
     "MaxAbsScaler": _divide_by_scale,
     "QuantileScaler": _quantiles,
 }
@@ -244,6 +259,9 @@ def describe(estimator):
     if own is not None:
         return own()
     name = type(estimator).__name__
+    derived = None if name in _DESCRIBE else _from_map(estimator)
+    if derived is not None:
+        return derived
     if name not in _DESCRIBE:
         raise NotImplementedError(
             f"{name} cannot be exported to ONNX or PyTorch yet: sklearn_norm._export has no "

@@ -2,11 +2,11 @@
 
 from numbers import Integral, Real
 
-from ._channels import check_affine, split_channels
 from ._export import FromTorchMixin
 from ._registry import register
 from ._samplewise import GroupedScaler, Layout, kept_names
 from ._sklearn_compat import Interval
+from ._validation import check_affine, split_channels
 from .functional._affine import per_feature
 
 

@@ -5,7 +5,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ._channels import check_affine, split_channels
 from ._chunks import colreduce, fold, map_blocks
 from ._export import FromTorchMixin
 from ._registry import register
@@ -13,9 +12,11 @@ from ._running import initial_state, momentum_update
 from ._samplewise import GroupedScaler, Layout, _nonzero, kept_names
 from ._sklearn_compat import Interval, StrOptions
 from ._stats import _safe_mean
+from ._validation import check_affine, split_channels
 from ._xp import get_namespace, to_numpy
 from .functional._affine import batch_norm_kernel, per_feature
-from .functional._rows import group_std, one_pass_moments, quiet, scaled_moments
+from .functional._arrays import quiet
+from .functional._rows import group_std, one_pass_moments, scaled_moments
 
 
 @register("instancenorm")

@@ -2,11 +2,11 @@
 
 from numbers import Real
 
-from ._channels import check_affine
 from ._export import FromTorchMixin
 from ._registry import register
 from ._samplewise import GroupedScaler, Layout
 from ._sklearn_compat import Interval
+from ._validation import check_affine
 
 
 @register("layernorm")

@@ -21,6 +21,8 @@ from .functional._quantile import weighted_quantiles
 #: sketch's values themselves while it holds no more, else its quantiles at the
 #: midpoints ``(i + 1/2) / PSEUDO_ROWS``.
 PSEUDO_ROWS = 4096
+#: The default ``sketch_size``: the streamed λ within 0.02 of the exact one with margin.
+POWER_SKETCH_SIZE = 4 * DEFAULT_SKETCH_SIZE
 #: ``fit`` keeps a sketch of data of at most this many values (for a later
 #: ``partial_fit``): beyond, feeding the sketches would cost more than the fit itself.
 FIT_SKETCH_VALUES = 1 << 20
@@ -75,8 +77,11 @@ class PowerScaler(QuantileColumnScaler):
         The power transform; Box-Cox needs strictly positive data.
     standardize : bool, default=True
         Standardise the transformed values to zero mean and unit variance.
-    sketch_size : int, default=1000
-        ``k`` of the per-feature KLL sketch that ``partial_fit`` and dask input keep.
+    sketch_size : int, default=4000
+        ``k`` of the per-feature KLL sketch that ``partial_fit`` and dask input keep
+        (four times the other quantile scalers': λ depends on the tails, and a streamed
+        λ's spread falls with ``k``; over 30 streamed fits of 10^6 values the largest
+        error was 0.021 with ``k = 1000``, 0.009 with ``k = 4000``).
     copy : bool, default=True
         ``False`` transforms a writeable float array in place.
 
@@ -109,9 +114,9 @@ class PowerScaler(QuantileColumnScaler):
     Notes
     -----
     ``fit`` finds the same λ as scikit-learn (scipy's Brent search, about thirty passes
-    over each feature) by Newton's method on the exact likelihood and its first two
-    derivatives, all features at once: a first estimate from a strided subsample, then
-    two or three passes over the data (see ``sklearn_norm.functional._power_mle``).
+    over each feature) from the exact likelihood's first four derivatives, all features
+    at once: a first estimate from a strided subsample, then usually one pass over the
+    data (see ``sklearn_norm.functional._power_mle``).
     NaN is ignored by ``fit`` and kept by ``transform``. Unlike scikit-learn, a constant
     feature (or one with no values) keeps λ = 1 with either method (scikit-learn's
     Box-Cox refuses it), a zero or negative value for Box-Cox is refused naming its
@@ -154,7 +159,7 @@ class PowerScaler(QuantileColumnScaler):
     _need = (MOMENTS, RANGE)
 
     def __init__(
-        self, *, method="yeo-johnson", standardize=True, sketch_size=DEFAULT_SKETCH_SIZE, copy=True
+        self, *, method="yeo-johnson", standardize=True, sketch_size=POWER_SKETCH_SIZE, copy=True
     ):
         self.method = method
         self.standardize = standardize

@@ -103,13 +103,18 @@ class QuantileScaler(QuantileColumnScaler):
     def _n_quantiles(self, n_rows):
         return max(1, min(self.n_quantiles, int(n_rows)))
 
-    def _probabilities(self, n_rows):
+    def _references(self, n_rows):
         return np.linspace(0, 1, self._n_quantiles(n_rows), endpoint=True)
+
+    def _probabilities(self, n_rows):
+        # scikit-learn asks nanpercentile for references_ * 100 percent and numpy divides
+        # by 100: 1/3 * 100 / 100 is not 1/3, which decides whether a tie is hit exactly
+        return self._references(n_rows) * 100 / 100
 
     def _learn_quantiles(self, quantiles, n_rows):
         return {
             "quantiles_": quantiles,
-            "references_": self._probabilities(n_rows),
+            "references_": self._references(n_rows),
             "n_quantiles_": self._n_quantiles(n_rows),
             "n_samples_seen_": int(n_rows),
         }

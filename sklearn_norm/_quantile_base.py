@@ -17,8 +17,7 @@ from numbers import Integral
 from scipy import sparse
 from sklearn import get_config
 
-from ._base import ColumnScaler
-from ._engine import atomic, forget, is_dask
+from ._base import ColumnScaler, atomic, forget, is_dask
 from ._sketch import QuantileSketch, merge, summary_error_for
 from ._sklearn_compat import Interval
 from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
@@ -42,10 +41,6 @@ class QuantileColumnScaler(ColumnScaler):
         """Learned attributes from ``quantiles`` (one row per probability)."""
         raise NotImplementedError
 
-    def _reset(self):
-        forget(self)
-        self.__dict__.pop("_sketch", None)
-
     def _check_sketch_values(self, X):
         """Refuse training values before anything is learned (``QuantileScaler``: sparse)."""
 
@@ -61,7 +56,7 @@ class QuantileColumnScaler(ColumnScaler):
 
             X, device = _array_api.to_host_for_fit(self, X)
         if reset:
-            self._reset()
+            forget(self)
         elif getattr(self, "_sketch", "") is None:  # a fit that kept no summary
             raise ValueError(
                 f"{type(self).__name__}.partial_fit cannot add to this fit, which kept no "
@@ -70,7 +65,7 @@ class QuantileColumnScaler(ColumnScaler):
             )
         self._check_params()
         first = not hasattr(self, "n_features_in_")
-        X = check_X(self, X, reset=first, sparse_reason=self._sparse_reason())
+        X = check_X(self, X, reset=first)
         self._check_sketch_values(X)
         if reset:
             has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)

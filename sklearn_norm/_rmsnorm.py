@@ -4,15 +4,15 @@ from numbers import Real
 
 import numpy as np
 
-from ._channels import check_affine
 from ._export import FromTorchMixin
 from ._registry import register
 from ._samplewise import Layout, SampleScaler
 from ._sklearn_compat import Interval
+from ._validation import check_affine
 from ._xp import get_namespace
+from .functional._arrays import _cast, as64, quiet
 from .functional._ops import numpy_dtype
 from .functional._rms import default_eps, rms_rows
-from .functional._rows import _cast, as64, quiet
 
 
 @register("rmsnorm")

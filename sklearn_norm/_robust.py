@@ -5,12 +5,11 @@ from numbers import Real
 import numpy as np
 from scipy import special
 
-from ._engine import Elementwise
+from ._engine import affine
 from ._quantile_base import SKETCH_SIZE_CONSTRAINT, QuantileColumnScaler
 from ._registry import register
 from ._sketch import DEFAULT_SKETCH_SIZE
 from ._validation import column_labels
-from .functional._column import z_score_kernel
 
 #: A scale below this counts as zero (scikit-learn's ``_handle_zeros_in_scale``).
 _ZERO_SCALE = 10 * np.finfo(np.float64).eps
@@ -157,9 +156,4 @@ class RobustScaler(QuantileColumnScaler):
         return learned
 
     def _describe(self):
-        per_feature = {"center": self.center_, "scale": self.scale_}
-        return Elementwise(_robust_map, {k: v for k, v in per_feature.items() if v is not None})
-
-
-def _robust_map(center=None, scale=None, *, inverse, dtype):
-    return z_score_kernel(center, scale, inverse=inverse)
+        return affine(centre=self.center_, factor=self.scale_, divide=True)

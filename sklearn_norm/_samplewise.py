@@ -15,27 +15,24 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import FLOAT_DTYPES
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
+from ._base import CachedParamNames, adapter_for, atomic, forget
 from ._chunks import map_blocks, output_for
-from ._engine import adapter_for, atomic, forget
 from ._export import ExportMixin
-from ._sklearn_compat import CachedParamNames, _fit_context
+from ._sklearn_compat import _fit_context
 from ._validation import (
     check_X,
-    checked_input,
-    ensure_fitted,
     inf_columns,
     reject_inf,
     sparse_inf_columns,
 )
 from ._xp import device, get_namespace, widest_float
+from .functional._arrays import as64, quiet
 from .functional._rows import (
-    as64,
     block_bytes,
     group_norm_block,
     group_std,
-    quiet,
     rounded_once,
     scale_groups,
     scaled_moments,
@@ -45,19 +42,11 @@ from .functional._rows import (
 
 @dataclass
 class Layout:
-    """How a row of ``n_features`` values is normalised, with checked parameters.
-
-    Attributes
-    ----------
-    n_groups : int
-        Number ``G`` of groups with their own statistics per row.
-    weight, bias : ndarray of shape (n_features,) or None
-        Affine parameters, expanded to one value per feature (float64).
-    kept : list of str
-        Base names of the kept-statistics columns (before the clash rule).
-    extra : dict
-        Whatever else a scaler needs (e.g. channel-level parameters).
-    """
+    """How a row of ``n_features`` values is normalised, with checked parameters: ``G``
+    groups with their own statistics (``n_groups``), the affine ``weight`` and ``bias``
+    (float64, one value per feature, or None), the base names of the kept-statistics
+    columns (``kept``, before the clash rule) and whatever else a scaler needs
+    (``extra``, e.g. channel-level parameters)."""
 
     n_groups: int
     weight: np.ndarray | None = None
@@ -90,8 +79,7 @@ class SampleScaler(
 
     def _batch_sums(self, X):
         """Additive statistics of the rows of ``X`` that ``_learn`` learns from (None:
-        nothing is learned from the rows). The dask and Array API adapters compute them
-        block by block."""
+        nothing is learned); the dask and Array API adapters sum them block by block."""
         return None
 
     def _learn(self, sums, reset, partial):
@@ -134,10 +122,12 @@ class SampleScaler(
             return engine.fit_rows(self, X, reset, partial)
         if reset:
             forget(self)
-        X = check_X(self, X, reset=reset, sparse_reason=self._sparse_reason())
+        X = check_X(self, X, reset=reset)
         self._layout = self._make_layout(X.shape[1])
         self._refuse_inf(X)
-        self._absorb(self._batch_sums(X), reset, partial)
+        sums = self._batch_sums(X)
+        if sums is not None:  # running statistics (as the adapters do)
+            self._absorb(sums, reset, partial)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -182,10 +172,12 @@ class SampleScaler(
             return
         if not isinstance(X, np.ndarray):
             return
-        masks = map_blocks(lambda a, b: inf_columns(X[a:b]), X.shape[0], X.shape[1] * X.itemsize)
-        masks = [m for m in masks if m is not None]
-        if masks:
-            reject_inf(self, np.logical_or.reduce(masks))
+        bad = None
+        for mask in map_blocks(lambda a, b: inf_columns(X[a:b]), len(X), X.shape[1] * X.itemsize):
+            if mask is not None:
+                bad = mask if bad is None else bad | mask
+        if bad is not None:
+            reject_inf(self, bad)
 
     # -- transforming ------------------------------------------------------------------
     def transform(self, X, copy=None):
@@ -206,7 +198,10 @@ class SampleScaler(
         engine = adapter_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=False)
-        X, copy = checked_input(self, X, copy)
+        if not hasattr(self, "n_features_in_"):  # set by every fit
+            check_is_fitted(self)
+        copy = self.copy if copy is None else copy
+        X = check_X(self, X, reset=False)
         if sparse.issparse(X):
             return self._transform_sparse(X, copy)
         n_kept = len(self._layout.kept) if self._keep() else 0
@@ -269,7 +264,8 @@ class SampleScaler(
         engine = adapter_for(X, self)
         if engine is not None:
             return engine.apply_rows(self, X, copy, inverse=True)
-        ensure_fitted(self)
+        if not hasattr(self, "n_features_in_"):
+            check_is_fitted(self)
         copy = self.copy if copy is None else copy
         accept = ("csr", "csc") if self._sparse_reason() is None else False
         X = check_array(X, accept_sparse=accept, dtype=FLOAT_DTYPES, ensure_all_finite=False)

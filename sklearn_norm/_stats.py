@@ -13,11 +13,17 @@ import numpy as np
 from scipy import sparse
 
 from . import _chunks, _stats_scaled
-from ._chunks import colreduce, colwise, fold, folded, map_blocks, map_items, row_blocks, scratch
+from ._chunks import colreduce, colwise, fold, map_items, row_blocks, scratch
 from ._validation import inf_columns
 
 MOMENTS = "moments"
 RANGE = "range"
+#: A block's shifted sums are kept when the sum of squared deviations from the shift is at
+#: most this many times ``m2`` (at most 4 bits cancel); else the block takes two passes.
+SHIFT_CANCELLATION = 16.0
+#: Blocks whose shift is beyond this take two passes (their sums may overflow, as
+#: ``reject_overflow`` expects); ``functional._rows`` rescales groups of rows beyond it.
+HUGE = 2.0**500
 
 
 @dataclass
@@ -38,9 +44,8 @@ class Stats:
     has_inf : ndarray of bool
         Whether the feature held an infinite value.
     mean_lo : ndarray or None
-        Low-order part of the mean: the exact mean is ``mean + mean_lo`` to about
-        float64 precision squared, so merging summaries of data with a large mean and a
-        small spread (``1e9 ± 1e-3``) loses nothing; ``None`` counts as 0.
+        Low-order part of the mean (``None``: 0): ``mean + mean_lo`` is exact to about
+        float64 precision squared, so merging summaries of ``1e9 ± 1e-3`` loses nothing.
     exp : ndarray of int or None
         Per feature, the power of two :math:`e` of a feature whose squares leave
         float64's range (``_stats_scaled``): its ``m2`` is that of :math:`x / 2^e`, in
@@ -63,8 +68,11 @@ class Stats:
         """Summarise the rows of ``X`` (dense or scipy sparse), in cache-sized blocks.
 
         Blocks run on the thread pool and merge in block order, so the result does not
-        depend on the number of threads. Features whose squares overflow or underflow
-        float64 are summarised again on exactly rescaled values (``_stats_scaled``).
+        depend on the number of threads. Unweighted moments take one pass per block over
+        the deviations from its first row (:func:`_shifted_sums`, on the threads), judged
+        for all blocks at once (:func:`_from_shifted`); others take two passes. Features
+        whose squares overflow or underflow float64 are summarised again on exactly
+        rescaled values (``_stats_scaled``).
         """
         stats = cls._of(X, sample_weight, need)
         return _stats_scaled.rescue(
@@ -76,47 +84,46 @@ class Stats:
         if sparse.issparse(X):
             return _of_sparse(sparse.csr_array(X), sample_weight, need)
         X = np.asarray(X)
-        if X.shape[0] == 0:
-            return cls.empty(X.shape[1], need)
-
+        n_rows, n_features = X.shape
+        if n_rows == 0:
+            return cls.empty(n_features, need)
         # moments work on a float64 copy of the block: its size is what the block bounds
-        size = _chunks.work_block_bytes(X.size, _chunks.FIT_BLOCK_BYTES)
+        size = _chunks.FIT_BLOCK_BYTES  # the least block size: small data is one block
+        if X.nbytes > size * X.itemsize // 8:
+            size = _chunks.work_block_bytes(X.size, size)
         size = max(1, size * X.itemsize // 8) if MOMENTS in need else size
-        if X.nbytes <= size:  # one block: no pool, nothing to merge
-            return _of_dense(X, sample_weight, need)
-
-        row_bytes = X.shape[1] * X.itemsize
-        if sample_weight is None and tuple(need) == (MOMENTS,):
-            # the threads only sum; the small per-block vector work runs once, for all
-            k = fold(X.shape[1])
-            blocks = row_blocks(X.shape[0], row_bytes, k, block_bytes=size)
-            sums = map_items(
-                lambda block: _shifted_sums(X[block[0] : block[1]], k), blocks, X.nbytes
+        moments_only = sample_weight is None and tuple(need) == (MOMENTS,)
+        k = fold(n_features) if moments_only else 1
+        blocks = [(0, n_rows)]  # one block: no pool, nothing to merge
+        if X.nbytes > size:
+            blocks = row_blocks(n_rows, n_features * X.itemsize, k, block_bytes=size)
+        if moments_only:  # the threads only sum, the vector work runs once for all blocks
+            if len(blocks) == 1:
+                sums = [_shifted_sums(X, k)]
+            else:
+                sums = map_items(lambda b: _shifted_sums(X[slice(*b)], k), blocks, X.nbytes)
+            parts = _from_shifted(X, blocks, sums, need)
+        elif len(blocks) == 1:
+            parts = [_of_dense(X, sample_weight, need)]
+        else:
+            w = sample_weight
+            parts = map_items(
+                lambda b: _of_dense(X[slice(*b)], None if w is None else w[slice(*b)], need),
+                blocks,
+                X.nbytes,
             )
-            return merge_all(_finish_shifted(X, blocks, sums, need))
-
-        def block(start, stop):
-            w = None if sample_weight is None else sample_weight[start:stop]
-            return _of_dense(X[start:stop], w, need)
-
-        return merge_all(map_blocks(block, X.shape[0], row_bytes, block_bytes=size))
+        return parts[0] if len(parts) == 1 else merge_all(parts)
 
     @classmethod
     def empty(cls, n_features, need=(MOMENTS, RANGE)):
         """The summary of no rows: the identity of :func:`merge`."""
-        zeros = np.zeros(n_features)
-        nan = np.full(n_features, np.nan)
-        moments, rng = MOMENTS in need, RANGE in need
-        return cls(
-            0.0,
-            zeros,
-            nan if moments else None,
-            zeros.copy() if moments else None,
-            nan.copy() if rng else None,
-            nan.copy() if rng else None,
-            np.zeros(n_features, dtype=bool),
-            zeros.copy() if moments else None,
-        )
+        stats = cls(0.0, np.zeros(n_features), has_inf=np.zeros(n_features, dtype=bool))
+        if MOMENTS in need:
+            stats.mean, stats.m2 = np.full(n_features, np.nan), np.zeros(n_features)
+            stats.mean_lo = np.zeros(n_features)
+        if RANGE in need:
+            stats.min, stats.max = np.full(n_features, np.nan), np.full(n_features, np.nan)
+        return stats
 
     def variance(self, ddof=0):
         """``m2 / (count - ddof)``, 0 where fewer than ``ddof + 1`` values were seen
@@ -153,52 +160,43 @@ def _safe_mean(total, count, fill=np.nan):
     return np.divide(total, count, out=np.full_like(total, fill), where=count > 0)
 
 
-#: A block's shifted sums are kept when the sum of squared deviations from the shift is at
-#: most this many times ``m2`` (at most 4 bits cancel); else the block takes two passes.
-SHIFT_CANCELLATION = 16.0
-#: Blocks whose shift is beyond this take two passes, exactly as before (sums of such
-#: values may overflow, and ``reject_overflow`` must see them as it always has); groups of
-#: rows beyond it are rescaled where their squares overflow (``functional._rows``).
-HUGE = 2.0**500
-
-
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_dense(X, w, need, shifted=True):
-    """Summary of one block of rows, read from memory once and then worked on in cache.
-
-    Sums, minima and maxima run on folded rows (``colreduce``). Moments take one pass
-    over deviations from a shift (:func:`_shifted_sums`) where that is exact enough
-    (and ``shifted``), else the two passes of :func:`_two_pass_moments`.
-    """
+    """Summary of one block of rows (sums, minima and maxima on folded rows); moments in
+    one pass over deviations from a shift where exact enough (and ``shifted``), else two."""
     n_features = X.shape[1]
     k = fold(n_features) if w is None else 1
-    n_rows = float(X.shape[0] if w is None else w.sum())
-    has_inf = np.zeros(n_features, dtype=bool)
-    stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
-    # weighted sums run in one sequential einsum loop: their rounding grows with the shift
-    if MOMENTS in need and not (w is None and shifted and _shifted_moments(stats, X, k)):
-        _two_pass_moments(stats, X, w, k)
+    stats = None
+    if MOMENTS in need and w is None and shifted:
+        stats = _from_shifted(X, [(0, X.shape[0])], [_shifted_sums(X, k)], (MOMENTS,))[0]
+    if stats is None:
+        n_rows = float(X.shape[0] if w is None else w.sum())
+        has_inf = np.zeros(n_features, dtype=bool)
+        stats = Stats(n_rows, np.full(n_features, n_rows), has_inf=has_inf)
+        if MOMENTS in need:  # weighted sums: their rounding grows with the shift
+            _two_pass_moments(stats, X, w, k)
     if RANGE in need:
         stats.min = colreduce(np.fmin, X, k).astype(np.float64, copy=False)
         stats.max = colreduce(np.fmax, X, k).astype(np.float64, copy=False)
-        has_inf |= np.isinf(stats.min) | np.isinf(stats.max)
+        stats.has_inf |= np.isinf(stats.min) | np.isinf(stats.max)
         if MOMENTS not in need and np.isnan(stats.min).any():
             stats.count = _wsum((~np.isnan(X)).astype(np.float64), w, 1)
     return stats
 
 
+@np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _shifted_sums(X, k):
-    """``(sum d, sum d^2, missing)`` per column over a block, :math:`d = x - s`, in one pass.
+    """``(s, sum d, sum d^2, missing)`` per column of a block, :math:`d = x - s`, one pass.
 
-    The shift :math:`s` is the block's first row (:func:`_shift_of`); the deviations are
-    written into the thread's float64 scratch block (a float32 block is widened on the
-    way) and summed on rows folded by ``k`` (blocks of the fit hold a multiple of ``k``
-    rows, so a worker thread makes few numpy calls per block: every one releases the GIL
-    and takes it again, and many threads queue for it). NaN (missing) deviations are
-    zeroed and counted per column in ``missing`` (None when the block has none); an
-    infinity leaves the sums non-finite, and the block is refused.
+    The shift :math:`s` is the block's first row as float64, 0 where not finite. The
+    deviations go into the thread's float64 scratch block and are summed on rows folded
+    by ``k`` (few numpy calls per block: each one releases the GIL and takes it again).
+    NaN deviations are zeroed and counted per column in ``missing`` (None when the block
+    has none); an infinity leaves the sums non-finite, and the block is refused.
     """
-    diff = colwise(np.subtract, X, _shift_of(X[0]), scratch(X.shape), k)
+    shift = np.asarray(X[0], dtype=np.float64)
+    shift = np.where(np.isfinite(shift), shift, 0.0)
+    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)
     resid = colreduce(np.add, diff, k)
     missing = None
     if not np.isfinite(resid).all():  # NaN, or an infinity (or an overflow)
@@ -206,92 +204,57 @@ def _shifted_sums(X, k):
         np.copyto(diff, 0.0, where=nan)
         missing = colreduce(np.add, nan, k).astype(np.float64)
         resid = colreduce(np.add, diff, k)
-    return resid, _wsumsq(diff, None, k), missing
+    return shift, resid, _wsumsq(diff, None, k), missing
 
 
-def _shift_of(rows):
-    """The shift of the one-pass sums: the first row (``rows[..., 0, :]`` per block), as
-    float64, 0 where it is not finite (a NaN or infinite shift would spoil its column)."""
-    shift = np.asarray(rows, dtype=np.float64)
-    return np.where(np.isfinite(shift), shift, 0.0)
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")
+def _from_shifted(X, blocks, sums, need):
+    """Per-block :class:`Stats` of ``X`` from the blocks' shifted sums, in block order.
 
-
-def _from_shifted(n_rows, shift, resid, squares):
-    """Mean, ``mean_lo``, ``m2`` from shifted sums, and whether they may be kept.
-
-    Vectorised over blocks (one per row of the arrays; ``n_rows`` the numbers of
-    values seen, a column or one per feature). With
-    :math:`c = \\sum d / n` the mean is :math:`s + c` (a two-part sum) and
-    :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula with the shift as
-    centre. A block is refused where the shift is huge (sums of such values may
-    overflow: ``reject_overflow`` must see them as the two-pass path leaves them) or
-    where :math:`\\sum d^2 > 16\\, m2` (the shift lies far from the mean, so the
-    subtraction would cancel more than 4 bits); it then takes two passes.
-    """
-    correction = resid / n_rows
-    m2 = squares - resid * correction
-    ok = (squares <= SHIFT_CANCELLATION * m2).all(axis=-1)  # also refuses NaN and inf
-    ok &= (np.abs(shift) < HUGE).all(axis=-1)
-    mean, mean_lo = _two_sum(shift, correction)
-    return mean, mean_lo, np.maximum(m2, 0.0), ok
-
-
-def _shifted_moments(stats, X, k):
-    """Set ``stats``' moments from the shifted sums of one block; False if unfit."""
-    resid, squares, missing = _shifted_sums(X, k)
-    if not np.isfinite(resid).all():  # an infinity in the block (or an overflow)
-        return False
-    count = stats.count if missing is None else stats.count - missing
-    mean, mean_lo, m2, ok = _from_shifted(count, _shift_of(X[0]), resid, squares)
-    if ok:
-        stats.count, stats.mean, stats.mean_lo, stats.m2 = count, mean, mean_lo, m2
-    return bool(ok)
-
-
-@np.errstate(over="ignore", invalid="ignore")
-def _finish_shifted(X, blocks, sums, need):
-    """Per-block :class:`Stats` from the threads' shifted sums, in block order.
-
-    The small vector work of all blocks runs here, on the calling thread; blocks refused
-    (a NaN or an infinity, or by :func:`_from_shifted`) are summarised again by two
-    passes, on the thread pool.
+    Vectorised over blocks. With :math:`c = \\sum d / n` the mean is :math:`s + c` (a
+    two-part sum) and :math:`m2 = \\sum d^2 - c \\sum d`: the corrected two-pass formula
+    with the shift as centre. A block is refused where a sum is not finite, where the
+    shift is beyond :data:`HUGE`, or where :math:`\\sum d^2 > 16\\, m2` (the shift lies
+    far from the mean: the subtraction would cancel more than 4 bits); refused blocks
+    are summarised again by two passes, on the thread pool.
     """
     n_features = X.shape[1]
-    resid = np.array([r for r, _, _ in sums])
-    squares = np.array([q for _, q, _ in sums])
-    n_rows = np.array([b - a for a, b in blocks], dtype=np.float64)
+    shift, resid, squares, missing = zip(*sums)
+    shift, resid, squares = np.array(shift), np.array(resid), np.array(squares)
+    bounds = np.array(blocks)
+    n_rows = (bounds[:, 1] - bounds[:, 0]).astype(np.float64)
     count = np.repeat(n_rows[:, None], n_features, axis=1)
-    for i, (_, _, missing) in enumerate(sums):
-        if missing is not None:
-            count[i] -= missing
-    shift = _shift_of(X[[a for a, _ in blocks]])
-    mean, mean_lo, m2, ok = _from_shifted(count, shift, resid, squares)  # count 0: refused
-    ok &= np.isfinite(resid).all(axis=1)
-    parts = [
-        Stats(n, count[i], mean[i], m2[i], None, None,
-              np.zeros(n_features, dtype=bool), mean_lo[i]) if ok[i] else None
-        for i, n in enumerate(n_rows.tolist())
-    ]  # fmt: skip
-    redo = [blocks[i] for i in np.flatnonzero(~ok)]
-    if redo:
-        again = iter(
-            map_items(
-                lambda block: _of_dense(X[block[0] : block[1]], None, need, shifted=False),
-                redo,
-                sum(b - a for a, b in redo) * n_features * X.itemsize,
-            )
+    for i, gone in enumerate(missing):
+        if gone is not None:
+            count[i] -= gone
+    correction = resid / count  # count 0: NaN, refused
+    m2 = squares - resid * correction
+    ok = (squares <= SHIFT_CANCELLATION * m2).all(axis=1)  # also refuses NaN and inf
+    ok &= (np.abs(shift) < HUGE).all(axis=1) & np.isfinite(resid).all(axis=1)
+    mean, mean_lo = _two_sum(shift, correction)
+    m2 = np.maximum(m2, 0.0)
+    parts = [None] * len(blocks)
+    for i in np.flatnonzero(ok).tolist():
+        has_inf = np.zeros(n_features, dtype=bool)
+        parts[i] = Stats(
+            float(n_rows[i]), count[i], mean[i], m2[i], None, None, has_inf, mean_lo[i]
         )
-        parts = [next(again) if part is None else part for part in parts]
+    redo = np.flatnonzero(~ok).tolist()
+    if redo:
+        again = map_items(
+            lambda i: _of_dense(X[blocks[i][0] : blocks[i][1]], None, need, shifted=False),
+            redo,
+            int(n_rows[redo].sum()) * n_features * X.itemsize,
+        )
+        for i, part in zip(redo, again):
+            parts[i] = part
     return parts
 
 
 def _two_pass_moments(stats, X, w, k):
-    """Mean, then ``m2`` of the deviations from it; NaN ignored, infinity flagged.
-
-    A float32 block is widened into a reused float64 work array, and deviations are
-    written into it too. The mean's rounding is removed with the corrected two-pass
-    formula (Chan, Golub & LeVeque).
-    """
+    """Mean, then ``m2`` of the deviations from it (in a float64 scratch block); NaN
+    ignored, infinity flagged; the mean's rounding removed by the corrected two-pass
+    formula (Chan, Golub & LeVeque)."""
     X64 = X
     if X.dtype != np.float64:
         X64 = scratch(X.shape)
@@ -340,50 +303,44 @@ def _wsumsq(D, w, k=1):
     main = rows - rows % k if k > 1 and D.flags.c_contiguous else 0
     if not main:
         return np.einsum("ij,ij->j", D, D)
-    head = folded(D[:main], k)
+    head = D[:main].reshape(-1, k * cols)
     total = np.add.reduce(np.einsum("ij,ij->j", head, head).reshape(k, cols), axis=0)
     if main < rows:
         total += np.einsum("ij,ij->j", D[main:], D[main:])
     return total
 
 
-def _bincount(cols, weights, n_features):
-    """Float64 per-column sums of ``weights`` (``np.bincount`` of no entries is int64)."""
-    return np.bincount(cols, weights, minlength=n_features).astype(np.float64, copy=False)
-
-
 @np.errstate(over="ignore", invalid="ignore")  # huge values: see reject_overflow
 def _of_sparse(X, w, need):
+    """Summary of a CSR matrix: sums per column by ``np.bincount`` over stored values."""
     n_rows, n_features = X.shape
-    rows = np.repeat(np.arange(n_rows), np.diff(X.indptr))
-    cols = X.indices
-    data = X.data.astype(np.float64)
+    cols, data = X.indices, X.data.astype(np.float64)
+
+    def colsum(values):  # float64 (``np.bincount`` of no entries is int64)
+        return np.bincount(cols, values, minlength=n_features).astype(np.float64, copy=False)
+
     w_row = np.ones(n_rows) if w is None else np.asarray(w, dtype=np.float64)
-    w_entry = w_row[rows]
+    w_entry = w_row[np.repeat(np.arange(n_rows), np.diff(X.indptr))]
     nan = np.isnan(data)
     has_inf = np.bincount(cols[np.isinf(data)], minlength=n_features) > 0
     total_w = w_row.sum()
-    stored_w = _bincount(cols, w_entry, n_features)
-    nan_w = _bincount(cols, w_entry * nan, n_features)
-    count = total_w - nan_w
+    count = total_w - colsum(w_entry * nan)
     # weight of the implicit zeros: exactly 0 where every row stores a value (the two sums
     # round differently, and a constant column would get a variance of their difference)
-    n_stored = np.bincount(cols, minlength=n_features)
-    zeros_w = np.where(n_stored < n_rows, total_w - stored_w, 0.0)
+    implicit = np.bincount(cols, minlength=n_features) < n_rows
+    zeros_w = np.where(implicit, total_w - colsum(w_entry), 0.0)
     stats = Stats(float(total_w), count, has_inf=has_inf)
     values = np.where(nan, 0.0, data)
     if MOMENTS in need:
-        stats.mean = _safe_mean(_bincount(cols, w_entry * values, n_features), count)
-        centre = np.where(count > 0, stats.mean, 0.0)
+        mean = _safe_mean(colsum(w_entry * values), count)
+        centre = np.where(count > 0, mean, 0.0)
         dev = np.where(nan, 0.0, values - centre[cols])
-        stats.m2 = _bincount(cols, w_entry * dev * dev, n_features)
-        stats.m2 += zeros_w * centre * centre
-        resid = _bincount(cols, w_entry * dev, n_features) - zeros_w * centre
+        m2 = colsum(w_entry * dev * dev) + zeros_w * centre * centre
+        resid = colsum(w_entry * dev) - zeros_w * centre
         correction = _safe_mean(resid, count, 0.0)
-        stats.mean, stats.mean_lo = _two_sum(stats.mean, correction)
-        stats.m2 = np.maximum(stats.m2 - resid * correction, 0.0)
+        stats.mean, stats.mean_lo = _two_sum(mean, correction)
+        stats.m2 = np.maximum(m2 - resid * correction, 0.0)
     if RANGE in need:
-        implicit = n_stored < n_rows
         stats.min = np.where(implicit, 0.0, np.nan)
         stats.max = stats.min.copy()
         np.fmin.at(stats.min, cols, data)
@@ -449,25 +406,21 @@ def _merge(a, b):
 def merge_all(parts):
     """The summary of the union of many disjoint summaries, pooled in one step.
 
-    The same statistics as :func:`merge` applied in order (to rounding), computed with
-    a few vectorised operations instead of one merge per part: the parts of each
-    feature are pooled as :func:`pool_channels` pools the features of a channel.
+    The same statistics as :func:`merge` applied in order (to rounding), in a few
+    vectorised operations: each feature's parts are pooled as :func:`pool_channels`
+    pools the features of a channel.
     """
     if len(parts) == 1:
         return parts[0]
-
-    def stacked(name):
+    flat = Stats(float(sum(part.n_rows for part in parts)), parts[0].count)
+    for name in ("count", "mean", "m2", "min", "max", "has_inf", "mean_lo", "exp"):
         values = [getattr(part, name) for part in parts]
         zero = {"mean_lo": 0.0, "exp": 0}.get(name)  # None counts as this
         if zero is not None and not (name == "exp" and all(v is None for v in values)):
-            values = [np.full(part.count.shape, zero) if v is None else v
-                      for part, v in zip(parts, values)]  # fmt: skip
-        if values[0] is None:
-            return None
-        return np.stack(values, axis=1).reshape(-1)  # each feature's parts side by side
-
-    names = ("count", "mean", "m2", "min", "max", "has_inf", "mean_lo", "exp")
-    flat = Stats(float(sum(part.n_rows for part in parts)), *(stacked(n) for n in names))
+            values = [np.full(p.count.shape, zero) if v is None else v
+                      for p, v in zip(parts, values)]  # fmt: skip
+        if values[0] is not None:  # each feature's parts side by side
+            setattr(flat, name, np.stack(values, axis=1).reshape(-1))
     return pool_channels(flat, parts[0].count.size)
 
 

@@ -6,6 +6,7 @@ from scipy import sparse
 from ._registry import register
 from ._samplewise import Layout, SampleScaler
 from ._sklearn_compat import StrOptions
+from .functional._arrays import quiet
 from .functional._norms import (
     divide_rows,
     divide_sparse_rows,
@@ -13,7 +14,6 @@ from .functional._norms import (
     sparse_row_norms,
     unit_norm_block,
 )
-from .functional._rows import quiet
 
 
 @register("unitnorm")

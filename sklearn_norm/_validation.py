@@ -8,7 +8,7 @@ cannot keep sparse gets a TypeError that says what to do.
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_array
-from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
+from sklearn.utils.validation import FLOAT_DTYPES
 
 from ._sklearn_compat import _check_sample_weight, validate_data
 
@@ -78,17 +78,11 @@ def _non_numeric_columns(X):
     return []
 
 
-def ensure_fitted(estimator):
-    """``check_is_fitted``, skipping its tag lookups when ``fit`` has run.
-
-    Every ``fit`` sets ``n_features_in_``; without it scikit-learn's check raises its
-    usual ``NotFittedError``. Saves about 25 us per ``transform`` of a small input.
-    """
-    if not hasattr(estimator, "n_features_in_"):
-        check_is_fitted(estimator)
+#: ``check_X``'s default ``sparse_reason``: ask the estimator (``_sparse_reason()``).
+ASK = "ask"
 
 
-def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
+def check_X(estimator, X, *, reset, sparse_reason=ASK, copy=False, names=True):
     """Validate ``X`` for ``estimator`` and return it as a float array (or sparse matrix).
 
     Parameters
@@ -99,24 +93,34 @@ def check_X(estimator, X, *, reset, sparse_reason=None, copy=False, names=True):
     X : array-like, DataFrame or sparse matrix
     reset : bool
         First call of ``fit``/``partial_fit``.
-    sparse_reason : str or None
-        ``None`` accepts sparse input; otherwise why it is refused.
+    sparse_reason : str or None, default=ASK
+        ``None`` accepts sparse input; otherwise why it is refused; by default the
+        estimator's ``_sparse_reason()`` (asked only where ``X`` is not a float array).
     copy : bool
         Force a copy.
     names : bool
         Check the column names against ``feature_names_in_``; ``False`` (for
         ``inverse_transform``, as scikit-learn does) checks the number of columns only.
     """
-    # what validate_data would return, found cheaply for plain float arrays and frames
-    plain = (
-        X if _plain_float_array(estimator, X, reset) else _plain_float_frame(estimator, X, reset)
-    )
+    # what validate_data would return, found cheaply for plain float arrays and frames:
+    # a non-empty 2-D native-byte-order float32/float64 ``numpy.ndarray`` (not a memmap)
+    # for an estimator without feature names (``validate_data`` costs about a
+    # millisecond per call, which dominates ``fit`` and ``transform`` on small inputs)
+    plain = None
+    if type(X) is np.ndarray and X.ndim == 2 and X.dtype in _NATIVE_FLOATS and X.size:
+        known = getattr(estimator, "n_features_in_", None)
+        if not hasattr(estimator, "feature_names_in_") and (reset or known == X.shape[1]):
+            plain = X
+    if plain is None:
+        plain = _plain_float_frame(estimator, X, reset)
     if plain is not None:
         if reset:  # as validate_data records them
             estimator.n_features_in_ = plain.shape[1]
             if plain is not X:
                 estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return plain.copy(order="K") if copy else plain  # keeps F order, as validate_data
+    if sparse_reason is ASK:
+        sparse_reason = estimator._sparse_reason()
     X = _object_numbers_as_float(X)
     bad = _non_numeric_columns(X)
     if bad:
@@ -178,21 +182,6 @@ def _polars_float32(X):
 
     dtypes = list(X.schema.values())
     return np.float32 if dtypes and all(dt == pl.Float32 for dt in dtypes) else None
-
-
-def _plain_float_array(estimator, X, reset):
-    """Whether ``validate_data`` would return ``X`` unchanged and only check its width.
-
-    A non-empty 2-D native-byte-order float32/float64 ``numpy.ndarray`` (not a memmap)
-    for an estimator without feature names; ``validate_data`` costs about a millisecond
-    per call (DataFrame sniffing), which dominates ``fit`` and ``transform`` on small
-    inputs. Big-endian input is converted by ``validate_data``, so it takes that path.
-    """
-    if type(X) is not np.ndarray or X.ndim != 2 or X.dtype not in _NATIVE_FLOATS:
-        return False
-    if 0 in X.shape or hasattr(estimator, "feature_names_in_"):
-        return False
-    return reset or getattr(estimator, "n_features_in_", None) == X.shape[1]
 
 
 def _plain_float_frame(estimator, X, reset):
@@ -261,11 +250,14 @@ def reject_inf(estimator, has_inf):
 
 
 def reject_overflow(estimator, stats):
-    """Raise a ValueError naming the columns whose float64 moments overflow.
+    """Raise a ValueError naming the columns that held an infinity, or whose float64
+    moments overflow.
 
     Finite values above about 1e154 in magnitude square to infinity: their variance
     cannot be held in float64 (``Stats.of`` computes them without warnings).
     """
+    if stats.has_inf.any():
+        reject_inf(estimator, stats.has_inf)
     if stats.mean is None:
         return
     bad = (stats.count > 0) & ~stats.has_inf & ~(np.isfinite(stats.mean) & np.isfinite(stats.m2))
@@ -312,13 +304,45 @@ def sparse_inf_columns(X):
     return np.bincount(sparse_columns(X)[bad], minlength=X.shape[1]) > 0
 
 
-def checked_input(estimator, X, copy, names=True):
-    """The numpy path's start of ``transform``: fitted, ``copy`` resolved, ``X`` validated.
+# -- parameters of channels-first row layouts: a row of ``C * L`` features is ``C``
+# channels of ``L`` values (an image ``(C, H, W)`` flattened row-wise has ``L = H * W``)
+def split_channels(estimator, n_features, n_channels):
+    """``(C, L)`` for rows of ``n_features`` values; ``n_channels=None`` means ``C = n_features``.
 
-    Returns ``(X, copy)``; ``copy=None`` takes the estimator's ``copy`` parameter.
-    ``names=False`` checks the number of columns only (``inverse_transform``).
+    Raises
+    ------
+    ValueError
+        If ``n_channels`` does not divide ``n_features``.
     """
-    ensure_fitted(estimator)
-    copy = estimator.copy if copy is None else copy
-    sparse_reason = estimator._sparse_reason()
-    return check_X(estimator, X, reset=False, sparse_reason=sparse_reason, names=names), copy
+    if n_channels is None:
+        return n_features, 1
+    if n_features % n_channels:
+        raise ValueError(
+            f"{type(estimator).__name__}: n_channels={n_channels} does not divide the "
+            f"{n_features} features of X; each row must hold n_channels blocks of equal "
+            "length (channels first, e.g. a flattened (C, H, W) image)."
+        )
+    return n_channels, n_features // n_channels
+
+
+def check_affine(estimator, name, values, size, what="channels"):
+    """``weight``/``bias`` as a float64 array of length ``size``, or None.
+
+    Raises
+    ------
+    ValueError
+        If the length is not ``size`` or a value is not finite.
+    """
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if np.ndim(values) == 0:
+        arr = np.full(size, float(values))
+    if arr.shape[0] != size:
+        raise ValueError(
+            f"{type(estimator).__name__}: {name} has {arr.shape[0]} values but there are "
+            f"{size} {what}; give one value per {what[:-1]}."
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{type(estimator).__name__}: {name} holds non-finite values.")
+    return arr

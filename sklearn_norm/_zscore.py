@@ -6,11 +6,10 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from ._base import ColumnScaler, WeightedFitMixin, constant_features, n_samples_seen
-from ._engine import Affine, Elementwise
+from ._engine import affine
 from ._registry import register
 from ._sklearn_compat import Interval
 from ._stats import MOMENTS
-from .functional._affine import HALVE_ABOVE, halved_affine_kernel
 
 
 @register("zscore")
@@ -125,7 +124,4 @@ class ZScoreScaler(WeightedFitMixin, ColumnScaler):
                 )
         mean = self.mean_ if self.with_mean else None
         scale = self.scale_ if self.with_std else None
-        if mean is not None and np.any(np.abs(mean) > HALVE_ABOVE):  # x - mean may overflow
-            return Elementwise(halved_affine_kernel, {"centre": mean, "factor": scale},
-                               {"divide": True})  # fmt: skip
-        return Affine(centre=mean, factor=scale, divide=True)
+        return affine(centre=mean, factor=scale, divide=True)  # halved past HALVE_ABOVE

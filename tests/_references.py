@@ -27,6 +27,7 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
+from scipy import sparse
 from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
@@ -302,14 +303,23 @@ def robust(X, **params):
 
 
 def quantile(X, n_quantiles=1000, output_distribution="uniform"):
-    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n."""
+    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n.
+
+    Sparse ``X`` goes to scikit-learn sparse (duplicates summed first): it transforms the
+    stored values only, so an implicit zero stays 0 where a dense zero maps to the
+    bottom of the output distribution (-5.199 for ``"normal"``).
+    """
+    if sparse.issparse(X):
+        X = X.copy()
+        X.sum_duplicates()
     ref = QuantileTransformer(
         n_quantiles=min(n_quantiles, X.shape[0]),
         output_distribution=output_distribution,
         subsample=None,
     )
     ref = _quiet(ref.fit, _sklearn_input(X))
-    want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
+    want = _quiet(ref.transform, _sklearn_input(X))
+    want = (want.toarray() if sparse.issparse(want) else want).astype(np.float64)
     return want, np.ones(X.shape), np.zeros(X.shape)
 
 
@@ -326,6 +336,22 @@ def rms_rows(X, eps=None):
     divisor = np.where(divisor == 0, LD(1), divisor)
     want = A / divisor
     return _float64(want, np.abs(want), np.broadcast_to(1 / divisor, X.shape))
+
+
+def power_refuses(X):
+    """The refusal's text where scipy's ``yeojohnson_normmax`` finds no λ: values of both
+    signs so large that every λ overflows (its bounds cross), else None."""
+    from scipy import stats
+
+    for column in _sklearn_input(X).T:
+        values = column[~np.isnan(column)]
+        if values.size and values.min() < 0 < values.max() and np.abs(values).max() > 1e10:
+            try:
+                _quiet(stats.yeojohnson_normmax, values)
+            except ValueError as exc:
+                if "lower bound exceeds the upper bound" in str(exc):
+                    return "too large for the Yeo-Johnson transform"
+    return None
 
 
 def power(X, lambdas, method="yeo-johnson", standardize=False):
@@ -346,11 +372,13 @@ def power(X, lambdas, method="yeo-johnson", standardize=False):
             slope = np.exp(np.where(A >= 0, lam - 1, 1 - lam) * pos)
         cond = np.abs(y) * (1 + np.abs(np.where(np.isnan(A), 0, lam * np.log1p(np.abs(A)))))
         cond = cond + 1
-        if standardize:
+        if standardize:  # scikit-learn's near-constant rule (scale 1) decides in a band
             n, mean, var = _moments(y)
-            std = np.sqrt(var)
-            std = np.where(std > 0, std, LD(1))
+            eps = LD(np.finfo(np.float64).eps)
+            bound = n * eps * var + (n * mean * eps) ** 2
+            std = np.where(var > bound, np.sqrt(var), LD(1))
             top = np.nanmax(np.where(np.isnan(y), 0, cond), axis=0)
             y = (y - mean) / std
             cond, slope = (cond + top) / std * (1 + np.abs(y)), slope / std
+            cond[:, (var > bound / 4) & (var < bound * 4)] = np.inf
     return _float64(y, cond, slope)

@@ -13,8 +13,11 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_norm as sn
+from sklearn_norm._base import ColumnScaler
+from sklearn_norm._engine import Affine as EngineAffine
 from sklearn_norm._export import Affine
 from sklearn_norm._registry import _REGISTRY
+from sklearn_norm._stats import MOMENTS
 from sklearn_norm.onnx import register_onnx_converters
 
 VARIANTS = variants()
@@ -126,7 +129,10 @@ class ShiftScaler(sn.ZScoreScaler):
 
 
 class OpaqueScaler(sn.ZScoreScaler):
-    """A scaler without an export description."""
+    """A scaler without an export description (its transform is its own, not its map's)."""
+
+    def transform(self, X, copy=None):
+        return super().transform(X, copy) ** 3
 
 
 @pytest.mark.parametrize("cls", [ShiftScaler, OpaqueScaler])
@@ -144,6 +150,36 @@ def test_onnx_scalers_registered_later_convert_or_fail_loudly(cls):
         np.testing.assert_allclose(got, X - est.mean_, rtol=0, atol=0)
     finally:
         del _REGISTRY[name]
+
+
+class CentreScaler(ColumnScaler):
+    """A column-wise scaler registered later whose map is an engine Affine: it has no
+    export description of its own, ``_export`` derives it from ``_describe()``."""
+
+    _parameter_constraints = {"copy": ["boolean"]}
+    _need = (MOMENTS,)
+
+    def __init__(self, *, copy=True):
+        self.copy = copy
+
+    def _learn(self, stats):
+        return {"mean_": stats.mean, "n_samples_seen_": int(stats.n_rows)}
+
+    def _describe(self):
+        return EngineAffine(centre=self.mean_, factor=0.5, offset=3.0, clip=(2.0, 4.0))
+
+
+def test_onnx_affine_scaler_registered_later_converts_from_its_description():
+    sn.register("test_centre")(CentreScaler)
+    try:
+        X = data(np.float64)
+        est = CentreScaler().fit(X)
+        (got,) = run(to_onnx(est, X[:1]), X)
+        expected = np.clip((X - np.nanmean(X, axis=0)) * 0.5 + 3.0, 2.0, 4.0)
+        np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-15)
+        np.testing.assert_array_equal(got, est.transform(X))
+    finally:
+        del _REGISTRY["test_centre"]
 
 
 def test_register_onnx_converters_lists_every_estimator():

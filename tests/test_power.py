@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special, stats
 from sklearn.base import clone
 from sklearn.preprocessing import PowerTransformer
@@ -73,18 +73,42 @@ def test_power_lambdas_on_large_data_match_scikit_learn():
     assert_allclose(ours.lambdas_, PowerTransformer().fit(X).lambdas_, rtol=0, atol=1e-4)
 
 
-def test_power_few_passes_over_the_data(monkeypatch):
+def test_power_one_pass_over_the_data_settles_most_features(monkeypatch):
     X = _columns(4 * mle.SUBSAMPLE_ROWS, seed=3)
-    passes = []
+    widths, values_only = [], []  # features of each pass over all the rows
     real = mle.data_moments
-    monkeypatch.setattr(
-        mle,
-        "data_moments",
-        lambda data, *args: passes.append(data.shape[0]) or real(data, *args),
-    )
+
+    def counted(data, lam, method, columns, order=4):
+        if data.shape[0] == X.shape[0]:
+            (widths if order else values_only).append(len(columns))
+        return real(data, lam, method, columns, order)
+
+    monkeypatch.setattr(mle, "data_moments", counted)
     PowerScaler().fit(X)
-    full = [n for n in passes if n == X.shape[0]]
-    assert 1 <= len(full) <= 4, passes
+    assert widths[0] == X.shape[1]
+    assert sum(widths[1:]) <= X.shape[1] // 3, widths
+    assert len(values_only) <= 1  # the statistics at the final λ, where the step was long
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+@pytest.mark.parametrize("offset", [-0.02, 0.004, 0.02])
+def test_power_step_lands_within_its_error_estimate_of_scipy(method, offset):
+    # one pass at scipy's optimum + offset: the step lands on scipy's λ within the
+    # estimated error, and the Taylor mean and variance there are scipy's transform's
+    rng = np.random.default_rng(12)
+    x = rng.gamma(2.0, 1.5, 200_000) + (0.05 if method == "box-cox" else -2.0)
+    if method == "yeo-johnson":
+        best, transform = stats.yeojohnson_normmax(x), stats.yeojohnson
+    else:
+        best, transform = stats.boxcox_normmax(x, method="mle"), special.boxcox
+    at = np.array([best + offset])
+    moments = mle.data_moments(x[:, None], at, method, np.array([0]))
+    step, error = mle.quadratic_step(*mle.likelihood(moments, at)[1:])
+    assert 0 < error[0] < 1e-5
+    assert abs(at[0] + step[0] - best) <= 2 * error[0] + 1e-9
+    mean, var = mle.taylor(moments, step)
+    y = transform(x, at[0] + step[0])
+    assert_allclose([mean[0], var[0]], [y.mean(), y.var()], rtol=1e-8)
 
 
 def _llf_long_double(x, lam, method):
@@ -114,7 +138,7 @@ def test_power_likelihood_and_derivatives_match_scipy(method, lam):
         moments = mle.data_moments(x[:, None], np.array([at]), method, np.array([0]))
         return [v[0] for v in mle.likelihood(moments, np.array([at]))]
 
-    f, g, h = ours(lam)
+    f, g, h, k, q = ours(lam)
     assert_allclose(f, _llf_long_double(x, lam, method), rtol=1e-12)
     if lam == 1e-9:
         return  # scipy's own value loses digits there (its log-space variance at tiny λ)
@@ -123,6 +147,12 @@ def test_power_likelihood_and_derivatives_match_scipy(method, lam):
     assert_allclose(g, (llf(lam + step, x) - llf(lam - step, x)) / (2 * step), rtol=1e-6)
     second = (llf(lam + step, x) - 2 * llf(lam, x) + llf(lam - step, x)) / step**2
     assert_allclose(h, second, rtol=1e-4)
+    step = 1e-2  # the third and fourth derivatives: central differences of scipy's ℓ
+    at = {i: llf(lam + i * step, x) for i in range(-3, 4)}
+    third = (at[2] - 2 * at[1] + 2 * at[-1] - at[-2]) / (2 * step**3)
+    assert_allclose(k, third, rtol=1e-3, atol=1e-3 * abs(h))
+    fourth = (at[2] - 4 * at[1] + 6 * at[0] - 4 * at[-1] + at[-2]) / step**4
+    assert_allclose(q, fourth, rtol=1e-2, atol=1e-2 * abs(h))
 
 
 @pytest.mark.parametrize("lam", [-1.5, 0.0, 0.5, 1.0, 2.0, 2.5])
@@ -150,6 +180,28 @@ def test_power_box_cox_refuses_non_positive_values_naming_the_column():
     with pytest.raises(ValueError, match="column 'b'"):
         est.fit(X)
     assert_allclose(est.lambdas_, before)
+
+
+@pytest.mark.parametrize("method", ["yeo-johnson", "box-cox"])
+@pytest.mark.parametrize("value", [1e19, 1e18, 3.0, 7e300])
+def test_power_large_constant_feature_standardises_to_zero(method, value):
+    # a fuzz finding: expm1(log1p(x)) rounds x by up to ~40 ulp, so a constant 1e19 gave
+    # 32768 (as scikit-learn's fit().transform(); its fit_transform gives 0)
+    X = np.full((2, 1), value)  # (scikit-learn's Box-Cox refuses constant data)
+    ref = PowerTransformer().fit_transform(X) if value < 1e300 else np.zeros((2, 1))
+    for est in (PowerScaler(method=method).fit(X), PowerScaler(method=method).partial_fit(X)):
+        assert_array_equal(est.transform(X), ref)
+        assert_array_equal(est.inverse_transform(est.transform(X)), X)
+    # near-constant: scikit-learn's constant rule keeps the scale 1; the map is exact
+    X = np.array([[1e18], [1e18 + 1024], [1e18]])
+    ref = PowerTransformer().fit_transform(X)
+    assert_array_equal(PowerScaler(method=method).fit(X).transform(X), ref)
+
+
+def test_power_transform_function_exact_at_lambda_one():
+    x = np.array([[1e19, 2.0], [-3e17, 0.5]])
+    assert_array_equal(power_transform(x, [1.0, 1.0]), x)
+    assert_array_equal(power_transform(np.abs(x), [1.0, 1.0], method="box-cox"), np.abs(x) - 1)
 
 
 def test_power_constant_and_empty_features_keep_lambda_one():
@@ -238,3 +290,12 @@ def test_power_bench_runs_quick(capsys):
         for op in ("fit", "transform")
     }
     assert "| method | dtype | op |" in capsys.readouterr().out
+
+
+def test_power_subnormal_feature_keeps_lambda_one():
+    # a fuzz finding: the likelihood of subnormal values is flat, scipy's search has no
+    # finite bounds ("Optimization bounds must be finite scalars"): λ stays 1
+    X = np.array([[3e-45], [1e-45], [0], [-3e-45], [-1e-45], [-4e-45], [-4e-45]], np.float32)
+    est = PowerScaler(standardize=False).fit(X)
+    assert est.lambdas_[0] == 1.0
+    assert_array_equal(est.transform(X), X)

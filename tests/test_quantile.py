@@ -75,6 +75,36 @@ def test_quantile_sparse_non_negative_equal_scikit_learn():
     assert (X != sparse.csr_matrix(dense)).nnz == 0  # input untouched
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float64])
+def test_quantile_ties_at_a_reference_as_scikit_learn(dtype):
+    # a fuzz finding: scikit-learn asks nanpercentile for references_ * 100 percent, and
+    # numpy divides by 100: 1/3 * 100 / 100 is not 1/3, the quantile at it falls just
+    # below a tie, and the tie is not averaged (0.5 here, not 0.4167)
+    X = np.array([-3.64e-06, -9.6e-06, -3.16e-06, -7.87e-06, 8.46e-06, -3.64e-06, -1.67e-06])
+    X = X.astype(dtype)[:, None]
+    theirs = skp.QuantileTransformer(n_quantiles=7, subsample=None).fit(X.astype(np.float64))
+    ours = sn.QuantileScaler().fit(X)
+    np.testing.assert_array_equal(ours.quantiles_, theirs.quantiles_)
+    expected = theirs.transform(X.astype(np.float64))
+    np.testing.assert_allclose(
+        ours.transform(X), expected, rtol=1e-3 if dtype == np.float16 else 1e-12
+    )
+
+
+def test_quantile_sparse_normal_keeps_implicit_zeros_as_scikit_learn():
+    # scikit-learn transforms the stored values only: an implicit zero stays 0 with
+    # output_distribution="normal", a stored zero maps to the bottom (-5.199)
+    dense = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [2.0, 5.0]])
+    implicit = sparse.csr_matrix(dense)
+    stored = sparse.csr_matrix((dense.ravel(), (np.repeat(range(4), 2), np.tile(range(2), 4))))
+    for X in (implicit, stored):
+        ours = sn.QuantileScaler(output_distribution="normal").fit(X).transform(X)
+        theirs = skp.QuantileTransformer(output_distribution="normal", n_quantiles=4)
+        expected = theirs.fit(X).transform(X)
+        np.testing.assert_allclose(ours.toarray(), expected.toarray(), rtol=1e-12)
+    assert ours.toarray()[0, 0] < -5  # the stored zero
+
+
 def test_quantile_sparse_negative_is_a_clear_error():
     X = sparse.csr_matrix(np.array([[0.0, -1.0], [2.0, 0.0]]))
     with pytest.raises(ValueError, match="non-negative"):

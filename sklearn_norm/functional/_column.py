@@ -25,9 +25,7 @@ def overflows(data_min, data_max, feature_range):
     """
     low, high = feature_range
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        spans = np.asarray(to_numpy(data_max), dtype=np.float64) - np.asarray(
-            to_numpy(data_min), dtype=np.float64
-        )
+        spans = _host(data_max) - _host(data_min)
         width = float(high) / 2 - float(low) / 2
         constant = ~(spans >= 10 * np.finfo(np.float64).eps)  # a range of 1 (NaN: none)
         factor = width / np.where(constant, 0.5, spans / 2)
@@ -39,6 +37,11 @@ def overflows(data_min, data_max, feature_range):
         )
 
 
+def _host(values):
+    """``values`` (numpy or any Array API array) as a float64 numpy array."""
+    return np.asarray(values if type(values) is np.ndarray else to_numpy(values), np.float64)
+
+
 def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     """``(high - low) / (data_max - data_min)``, a range below ``10 * eps`` counting as 1.
 
@@ -48,9 +51,8 @@ def min_max_factor(data_min, data_max, feature_range=(0, 1)):
     overflows float64 (data from -1e308 to 1e308) both are halved first:
     :math:`(b/2 - a/2) / (x_{max}/2 - x_{min}/2)` is the same factor, finite.
     """
-    low, high = (float(v) for v in feature_range)
-    data_min = np.asarray(to_numpy(data_min), dtype=np.float64)
-    data_max = np.asarray(to_numpy(data_max), dtype=np.float64)
+    low, high = float(feature_range[0]), float(feature_range[1])
+    data_min, data_max = _host(data_min), _host(data_max)
     half = 0.5 if overflows(data_min, data_max, feature_range) else 1.0
     data_range = data_max * half - data_min * half
     data_range = np.where(data_range < 10 * np.finfo(np.float64).eps * half, half, data_range)

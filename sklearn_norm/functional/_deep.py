@@ -25,6 +25,7 @@ from scipy import sparse
 
 from . import _ops
 from ._affine import batch_norm_kernel
+from ._arrays import as64, channels_view, check_eps, expand_channels, quiet
 from ._norms import (
     check_norm,
     divide_rows,
@@ -33,18 +34,7 @@ from ._norms import (
     sparse_row_norms,
     unit_norm_block,
 )
-from ._rows import (
-    as64,
-    blockwise,
-    channels_view,
-    check_eps,
-    expand_channels,
-    group_norm_block,
-    group_std,
-    quiet,
-    scale_groups,
-    scaled_moments,
-)
+from ._rows import blockwise, group_norm_block, group_std, scale_groups, scaled_moments
 
 
 def trailing_view(xp, x, normalized_shape):

@@ -9,7 +9,8 @@ import numpy as np
 
 from .._chunks import scratch
 from . import _ops
-from ._rows import _TINY, _all, _cast, _to64, quiet, row_dots
+from ._arrays import _all, _cast, _to64, quiet
+from ._rows import _TINY, row_dots
 
 _NORMS = ("l1", "l2", "max")
 #: No bad rows.

@@ -21,6 +21,7 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
     takes the logarithmic branch, as in scipy.
     """
     forward, backward = _MAPS[method]
+    shift = {"yeo-johnson": 0.0, "box-cox": 1.0}
     lam64 = np.asarray(lambdas, dtype=np.float64)
     eps = np.finfo(np.float64).eps
     # numpy float64 forward maps without a logarithmic branch: in place, few temporaries
@@ -37,9 +38,9 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
                 y = x
                 if scale is not None:
                     y = y * _ops.param(xp, scale, x) + _ops.param(xp, mean, x)
-                y = backward(xp, y, lam)
+                y = _exact_at_one(xp, backward(xp, y, lam), y, lam, shift[method])
             else:
-                y = forward(xp, x, lam)
+                y = _exact_at_one(xp, forward(xp, x, lam), x, lam, -shift[method])
                 if scale is not None:
                     y = (y - _ops.param(xp, mean, x)) / _ops.param(xp, scale, x)
         return _ops.copy_into(xp, y, out) if out is not None else y
@@ -62,6 +63,9 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
 def _numpy_forward(x, out, lam, method, mean, scale):
     """The forward map on float64 numpy, written into ``out`` step by step (no λ near 0
     or 2): the same operations as the generic path, so the same values."""
+    per_feature = np.broadcast_to(lam, x.shape[-1:])
+    ones = np.flatnonzero(per_feature == 1)  # there the map is x (or x - 1): exactly that
+    at_one = x[..., ones] - (method == "box-cox") if ones.size else None  # before out = x
     y = np.empty_like(x) if out is None else out
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if method == "yeo-johnson":
@@ -79,10 +83,19 @@ def _numpy_forward(x, out, lam, method, mean, scale):
             np.negative(y, out=y, where=negative)
         elif outside.any():
             y[outside] = np.nan
+        if at_one is not None:
+            y[..., ones] = _exact_at_one(np, y[..., ones], at_one, per_feature[ones], 0.0)
         if scale is not None:
             y -= mean
             y /= scale
     return y
+
+
+def _exact_at_one(xp, y, x, lam, shift):
+    """``y`` with ``x + shift`` where λ is exactly 1 and ``y`` is not NaN: there both maps
+    are ``x`` (Yeo-Johnson) or ``x ∓ 1`` (Box-Cox), which ``expm1(log1p(x))`` would round
+    by up to about ``40 ε |x|`` (a constant feature would not standardise to 0)."""
+    return xp.where((lam == 1) & ~xp.isnan(y), x + shift, y)
 
 
 def _tiny(xp, lam):

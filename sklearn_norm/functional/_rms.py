@@ -8,8 +8,9 @@ rescaled by a power of two instead of losing their values.
 import numpy as np
 
 from . import _ops
+from ._arrays import _all, _cast, _to64, as64, check_eps, quiet
 from ._deep import trailing_view
-from ._rows import _TINY, _all, _cast, _to64, as64, check_eps, quiet
+from ._rows import _TINY
 
 
 def default_eps(dtype):

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import _xp
 from . import _ops
-from ._rows import as64, check_eps, quiet, scaled_moments
+from ._arrays import as64, check_eps, quiet
+from ._rows import scaled_moments
 
 
 @quiet
