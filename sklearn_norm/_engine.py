@@ -44,7 +44,7 @@ class Affine(NamedTuple):
 def affine(centre=None, factor=None, offset=None, divide=False):
     """:class:`Affine`, or the halved map where a centre beyond ``HALVE_ABOVE`` could make
     ``x - centre`` overflow the data's dtype (see ``halved_affine_kernel``)."""
-    if centre is not None and np.any(np.abs(centre) > HALVE_ABOVE):
+    if centre is not None and HALVE_ABOVE < np.maximum.reduce(np.abs(centre), axis=None):
         return Elementwise(
             halved_affine_kernel,
             {"centre": centre, "factor": factor, "offset": offset},

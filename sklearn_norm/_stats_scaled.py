@@ -24,6 +24,7 @@ _NONE = -(1 << 20)  # the exponent of "no magnitude" (a feature of zeros or no v
 
 
 _MAX = float(np.finfo(np.float64).max)
+_SMALL = 2.0**-LIMIT
 
 
 def suspects(stats):
@@ -33,7 +34,7 @@ def suspects(stats):
     # and for each feature one of them at least 2**-LIMIT (then its variance is at least
     # 2**-LIMIT / count, far above 4**-LIMIT)
     larger = np.maximum(np.abs(stats.mean), stats.m2)
-    if larger.size and 2.0**-LIMIT <= larger.min() and larger.max() <= _MAX:
+    if larger.size and _SMALL <= np.minimum.reduce(larger) and np.maximum.reduce(larger) <= _MAX:
         return None  # none
     seen = (stats.count > 0) & ~stats.has_inf
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
