@@ -172,6 +172,14 @@ def learn_rows(estimator, X, reset, partial, has_inf, sums):
 
 
 # -- running a description -----------------------------------------------------------------
+def _foldable(description):
+    """Whether folded rows suit the map: not for per-feature tables (e.g. quantiles,
+    shape ``(n_quantiles, n_features)``), whose kernel loops over columns."""
+    if isinstance(description, Affine):
+        return True
+    return all(np.ndim(value) <= 1 for value in description.per_feature.values())
+
+
 def run(estimator, X, copy, inverse):
     """``transform`` (or ``inverse_transform``) of a column-wise scaler on numpy or sparse
     input (dask and Array API inputs go to their adapters first)."""
@@ -183,7 +191,7 @@ def run(estimator, X, copy, inverse):
     if sparse.issparse(X):
         return _run_sparse(estimator, description, X, copy, inverse)
     out = output_for(X, copy)
-    k = fold(X.shape[1]) if X.ndim == 2 else 1
+    k = fold(X.shape[1]) if X.ndim == 2 and _foldable(description) else 1
     forward, wide = kernels(description, inverse, k if 1 < k <= X.shape[0] else None, X.dtype)
     below, on_output = output_checks(description, inverse)
     limit = None if below is None else float(np.max(below))

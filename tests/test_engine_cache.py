@@ -160,3 +160,20 @@ def test_a_kept_kernel_does_not_follow_the_arrays_it_was_built_from():
     est.scale_ *= 2.0
     est.data_min_ -= 1.0
     np.testing.assert_allclose(twin.transform(X), expected, rtol=1e-14)
+
+
+def test_per_feature_tables_are_never_folded(monkeypatch):
+    # QuantileScaler's kernel loops over columns with a (n_quantiles, n_features) table:
+    # folding 82 narrow rows into one would tile it to 82 times as many columns (and
+    # made its transform 8 times slower than unfolded)
+    from sklearn_norm import _quantile
+
+    monkeypatch.setattr(_engine, "_KEPT", {})
+    X = np.random.default_rng(0).lognormal(size=(2000, 50))
+    est = sn.QuantileScaler(n_quantiles=100).fit(X)
+    shapes, build = [], _quantile._quantile_map
+    monkeypatch.setattr(
+        _quantile, "_quantile_map", lambda **k: shapes.append(k["quantiles"].shape) or build(**k)
+    )
+    est.transform(X)
+    assert shapes == [(100, 50)]  # one kernel, on the table as it is (not tiled)
