@@ -205,7 +205,9 @@ def apply(estimator, X, copy, inverse):
     if not on_output and not _finite_sum(xp, X):  # no floor: infinities only
         _refuse(estimator, host, X, xp, inverse)
     if on_output and view is not None:
-        Y, finite = _map_summed(kernel(description, inverse), X, xp, view.nbytes // max(len(view), 1))
+        Y, finite = _map_summed(
+            kernel(description, inverse), X, xp, view.nbytes // max(len(view), 1)
+        )
     else:
         Y = kernel(description, inverse)(X)
         finite = not on_output or _finite_sum(xp, Y)
