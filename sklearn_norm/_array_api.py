@@ -18,7 +18,6 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import forget
-from ._chunks import BLOCK_BYTES
 from ._engine import Affine, kernel, learn_rows, output_checks, tracks_rows
 from ._sklearn_compat import (
     check_same_namespace,
@@ -204,32 +203,10 @@ def apply(estimator, X, copy, inverse):
     on_output = output_checks(description, inverse)[1]
     if not on_output and not _finite_sum(xp, X):  # no floor: infinities only
         _refuse(estimator, host, X, xp, inverse)
-    if on_output and view is not None:
-        Y, finite = _map_summed(
-            kernel(description, inverse), X, xp, view.nbytes // max(len(view), 1)
-        )
-    else:
-        Y = kernel(description, inverse)(X)
-        finite = not on_output or _finite_sum(xp, Y)
-    if not finite:
+    Y = kernel(description, inverse)(X)
+    if on_output and not _finite_sum(xp, Y):
         _refuse(estimator, host, X, xp, inverse)
     return Y
-
-
-def _map_summed(func, X, xp, row_bytes):
-    """``(func(X), whether its sum is finite)`` for a CPU tensor ``X``, block by block.
-
-    Each block of rows (:data:`~._chunks.BLOCK_BYTES`) is mapped, copied into the result
-    and summed while it is still in cache: the check costs no second pass over memory.
-    """
-    Y = xp.empty_like(X)
-    step = max(1, BLOCK_BYTES // max(int(row_bytes), 1))
-    total = 0.0
-    for start in range(0, X.shape[0], step):
-        block = func(X[start : start + step, ...])
-        Y[start : start + step, ...] = block
-        total += float(xp.sum(block))
-    return Y, math.isfinite(total)
 
 
 def _refuse(estimator, host, X, xp, inverse):
