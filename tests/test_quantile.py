@@ -123,3 +123,20 @@ def test_quantile_streamed_within_rank_bound_on_skewed_data():
     high = np.searchsorted(values, est.quantiles_[:, 0], side="right") / values.size
     p = est.references_
     assert np.all((high >= p - est.rank_error_) & (low <= p + est.rank_error_))
+
+
+@pytest.mark.parametrize(
+    "X, distribution",
+    [
+        ([[3.3e38], [-3.2e38], [1e38], [3.0e38]], "uniform"),  # scikit-learn float32: NaN
+        ([[1.0], [1.0], [1.0]], "normal"),  # scikit-learn float32: 0
+    ],
+)
+def test_quantile_float32_maps_as_float64(X, distribution):
+    X64 = np.array(X, dtype=np.float64)
+    expected = skp.QuantileTransformer(n_quantiles=len(X), output_distribution=distribution)
+    expected = expected.fit_transform(X64)
+    got = sn.QuantileScaler(n_quantiles=len(X), output_distribution=distribution)
+    got = got.fit_transform(X64.astype(np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected.astype(np.float32), rtol=1e-6)
