@@ -288,6 +288,7 @@ def robust(X, **params):
     ref = _quiet(lambda: RobustScaler(**params).fit(_sklearn_input(X)))
     want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
     lost = (~np.isfinite(want) & np.isfinite(X)).any(axis=0)
+    lost |= ref.scale_ is not None and not np.isfinite(ref.scale_).all()  # x / inf = 0
     if lost.any() and X.dtype != np.float64:  # its float32 quantile range overflowed:
         ref = _quiet(lambda: RobustScaler(**params).fit(X.astype(np.float64)))  # in float64
         want = _quiet(ref.transform, X.astype(np.float64))
@@ -317,6 +318,9 @@ def quantile(X, n_quantiles=1000, output_distribution="uniform"):
         output_distribution=output_distribution,
         subsample=None,
     )
+    dense = X.toarray() if sparse.issparse(X) else np.asarray(X)
+    if dense.dtype == np.float32 and (np.abs(np.nan_to_num(dense)) > 1e38).any():
+        X = X.astype(np.float64)  # its float32 interpolation overflows (docs/differences)
     ref = _quiet(ref.fit, _sklearn_input(X))
     want = _quiet(ref.transform, _sklearn_input(X))
     want = (want.toarray() if sparse.issparse(want) else want).astype(np.float64)

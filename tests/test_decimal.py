@@ -212,3 +212,14 @@ def test_decimal_float64_extremes_stay_finite(value, digits):
     assert 0.1 <= out[0, 0] < 1
     assert abs(out[0, 0] - exact) <= 2 * np.spacing(exact)
     np.testing.assert_allclose(scaler.inverse_transform(out), X, rtol=4e-16)
+
+
+def test_decimal_scale_beyond_float64_powers_keeps_float32():
+    # make fuzz: n_digits=309 scales in float64 steps; the result is the input's dtype
+    from sklearn_norm.functional import decimal_scale
+
+    x = np.array([[0.0], [3e38], [-1.5]], dtype=np.float32)
+    got = decimal_scale(x, [309])
+    assert got.dtype == np.float32
+    want = [float(Fraction(float(v)) / 10**309) for v in x[:, 0]]  # exact, then rounded
+    np.testing.assert_array_equal(got[:, 0], np.array(want).astype(np.float32))

@@ -299,3 +299,16 @@ def test_power_subnormal_feature_keeps_lambda_one():
     est = PowerScaler(standardize=False).fit(X)
     assert est.lambdas_[0] == 1.0
     assert_array_equal(est.transform(X), X)
+
+
+def test_power_transform_float32_beyond_its_range_is_inf_without_warning():
+    # make fuzz: λ = -2 sends x = -1.55e38 to -((1 - x)**4 - 1) / 4, beyond float32
+    x = np.array([[9.2279173e37], [-1.5510829e38]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = power_transform(x, [-2.0], method="yeo-johnson")
+    a, b = (float(v) for v in x[:, 0])
+    want = [((a + 1) ** -2.0 - 1) / -2.0, -((1 - b) ** 4.0 - 1) / 4.0]  # float64 formula
+    assert got.dtype == np.float32
+    assert want[1] < -float(np.finfo(np.float32).max)  # beyond float32: rounds to -inf
+    assert_array_equal(got[:, 0], [np.float32(want[0]), -np.inf])

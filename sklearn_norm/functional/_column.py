@@ -255,6 +255,9 @@ def decimal_kernel(n_digits, inverse=False, dtype=None):
             y *= up_rest
             y /= down
             y /= down_rest
+            if y.dtype != x.dtype:  # float32/float16 scaled in float64, rounded back once
+                with np.errstate(over="ignore"):
+                    y = y.astype(x.dtype)
             return y
         if isinstance(x, np.ndarray) and not exact(x.dtype):
             # float32/float16 cannot hold every power of ten (1e5 overflows float16, 1e11

@@ -50,9 +50,9 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
         # the result does (λ = 1 at 3e38), and the result is rounded once
         if isinstance(x, np.ndarray) and x.dtype == np.float32:
             y = kernel(x.astype(np.float64))
-            if out is None:
-                return y.astype(np.float32)
-            with np.errstate(over="ignore"):
+            with np.errstate(over="ignore"):  # beyond float32: ±inf, as float32 math gives
+                if out is None:
+                    return y.astype(np.float32)
                 np.copyto(out, y, casting="same_kind")
             return out
         return kernel(x, out)
