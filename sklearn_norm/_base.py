@@ -17,8 +17,9 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from . import _engine
 from ._export import ExportMixin
+from ._merge import merge
 from ._sklearn_compat import _fit_context, make_constraint, validate_parameter_constraints
-from ._stats import MOMENTS, Stats, merge
+from ._stats import MOMENTS, Stats
 from ._validation import check_weights, check_X, reject_overflow
 from ._xp import is_array_api
 

@@ -8,10 +8,11 @@ from sklearn.exceptions import NotFittedError
 from ._base import ColumnScaler, WeightedFitMixin, n_samples_seen
 from ._engine import affine
 from ._export import FromTorchMixin
+from ._merge import pool_channels
 from ._registry import register
 from ._running import initial_state, momentum_update
 from ._sklearn_compat import Interval, StrOptions
-from ._stats import MOMENTS, pool_channels
+from ._stats import MOMENTS
 from ._validation import check_affine, column_labels, split_channels
 from .functional._affine import batch_norm_terms
 

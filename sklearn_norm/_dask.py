@@ -15,8 +15,9 @@ import numpy as np
 
 from ._base import forget
 from ._engine import learn_rows, tracks_rows
+from ._merge import merge
 from ._sklearn_compat import get_output_config
-from ._stats import Stats, merge
+from ._stats import Stats
 from ._validation import check_weights, check_X, inf_columns
 
 

@@ -14,7 +14,8 @@ two-part mean (``mean``, ``mean_lo``) that the numpy path carries.
 
 import numpy as np
 
-from ._stats import MOMENTS, RANGE, Stats, _two_sum, merge
+from ._merge import merge
+from ._stats import MOMENTS, RANGE, Stats, _two_sum
 from ._xp import device, get_namespace, host_view, to_numpy, widest_float
 
 #: Elements of one block of rows summarised at once (bounds the device temporaries).

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from sklearn_norm import DecimalScaler, LogScaler, MinMaxScaler, ZScoreScaler, config_context
-from sklearn_norm._stats import MOMENTS, RANGE, Stats, merge, merge_all, pool_channels
+from sklearn_norm._merge import merge, merge_all, pool_channels
+from sklearn_norm._stats import MOMENTS, RANGE, Stats
 
 FIELDS = ("count", "mean", "m2", "min", "max", "has_inf")
 
