@@ -1,5 +1,8 @@
 """RobustScaler: exact fit equal to scikit-learn's, streamed fit within its rank bound."""
 
+import importlib
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -132,3 +135,27 @@ def test_robust_class_and_function_agree():
     X = _data()
     est = sn.RobustScaler(quantile_range=(5.0, 95.0)).fit(X)
     np.testing.assert_array_equal(est.transform(X), robust_scale(X, est.center_, est.scale_))
+
+
+def _namespaces():
+    names = ["numpy", "array_api_strict"]
+    return names + (["torch"] if importlib.util.find_spec("torch") is not None else [])
+
+
+@pytest.mark.parametrize("namespace", _namespaces())
+@pytest.mark.parametrize("scale_in_subnormals", [2.5, 0.4])  # float32 rounds it: 2, 0
+def test_robust_scale_float32_subnormal_scale_is_not_rounded(namespace, scale_in_subnormals):
+    # a make-fuzz finding: float32 data [3e-45, -4e-45] (2 and -3 subnormals) scaled by
+    # its inter-quartile range 2.5 subnormals gave [1, -1.5] (the scale rounded to 2,
+    # 25% off) where the formula gives [1, -1]; a scale rounding to 0 gave inf on torch
+    tiny = Fraction(float(np.finfo(np.float32).smallest_subnormal))
+    x = np.array([[2.0], [-3.0]]) * float(tiny)
+    centre, scale = -0.5 * float(tiny), scale_in_subnormals * float(tiny)
+    want = [float((Fraction(float(v)) - Fraction(centre)) / Fraction(scale)) for v in x[:, 0]]
+    xp = importlib.import_module(namespace)
+    got = robust_scale(xp.asarray(x.astype(np.float32)), [centre], [scale])
+    got = np.asarray(got if namespace == "numpy" else [[float(v)] for v in got[:, 0]])
+    # the centre's half subnormal is not a float32 (an input-side rounding, at most
+    # half a subnormal); the scale is applied in float64, rounding once
+    allowed = 0.5 * float(tiny) / scale + 4 * np.finfo(np.float32).eps * np.abs(want)
+    assert np.all(np.abs(got[:, 0] - want) <= allowed), (got, want)

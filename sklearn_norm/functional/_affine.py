@@ -55,11 +55,7 @@ def affine_kernel(
     def prepare(dtype):
         """The numpy terms in ``dtype``: ``(hi, lo, factor, offset)``."""
         hi, lo = (None, None) if centre is None else _ops.split(centre, dtype)
-        f = (
-            None
-            if factor is None
-            else (_divisor_for if divide else _ops.factor_for)(factor, dtype)
-        )
+        f = None if factor is None else _ops.factor_for(factor, dtype)
         return hi, lo, f, None if offset is None else _ops.cast(offset, dtype)
 
     # float16 runs in float64 (``half_in_wide``): its terms are float64 ones
@@ -101,7 +97,16 @@ def affine_kernel(
 
 
 def _xp_step(xp, x, out, centre, factor, offset, divide, clip, inverse):
-    """The affine map (or its inverse) on any namespace, term by term."""
+    """The affine map (or its inverse) on any namespace, term by term; in the widest
+    float, rounded once, where ``x``'s dtype cannot hold the factor (:func:`_ops.holds`)."""
+    if factor is not None and not _ops.holds(factor, _ops.numpy_dtype(x)):
+        from .._xp import device, widest_float
+
+        wide = widest_float(xp, device(x))
+        if wide != x.dtype:
+            step = (centre, factor, offset, divide, clip, inverse)
+            y = xp.astype(_xp_step(xp, xp.astype(x, wide), None, *step), x.dtype)
+            return y if out is None else _ops.copy_into(xp, y, out)
     if out is None and type(x).__module__.split(".")[0] == "torch":
         fused = _torch_affine(x, centre, factor, offset, divide, clip, inverse)
         if fused is not None:
@@ -158,11 +163,9 @@ def _torch_affine(x, centre, factor, offset, divide, clip, inverse):
             base = o - (lo / f if divide else lo * f)
             if centre is not None:
                 y = torch.sub(x, _tensor(hi, x))
-        # each term must fit the dtype: no new infinity, no factor rounded to 0
-        narrow_f, narrow_base = f.astype(dtype), np.asarray(base, dtype=dtype)
-        if np.any((narrow_f == 0) & (f != 0)) or np.any(
-            np.isinf(narrow_f) & np.isfinite(f) | np.isinf(narrow_base) & np.isfinite(base)
-        ):
+        # each term must fit the dtype: no new infinity, no factor below its normal range
+        narrow_base = np.asarray(base, dtype=dtype)
+        if not _ops.holds(f, dtype) or np.any(np.isinf(narrow_base) & np.isfinite(base)):
             return None
     fused = torch.addcmul if divide == inverse else torch.addcdiv
     if y is x:
@@ -179,19 +182,6 @@ def _tensor(values, like):
     import torch
 
     return torch.as_tensor(np.asarray(values, dtype=np.float64)).to(like.dtype).to(like.device)
-
-
-def _divisor_for(scale, dtype):
-    """``scale`` as ``dtype``, or as float64 where ``dtype`` rounds it to 0 or infinity.
-
-    A float32 feature spread over subnormals (``scale_`` 7e-46) would divide by zero, one
-    spread over -3e38..3e38 (``scale_`` 5e38) by infinity.
-    """
-    wide = _ops.cast(scale, np.float64)
-    with np.errstate(over="ignore"):
-        narrow = _ops.cast(wide, dtype)
-    lost = ((narrow == 0.0) & (wide != 0.0)) | (np.isinf(narrow) & np.isfinite(wide))
-    return wide if np.any(lost) else narrow
 
 
 def batch_norm_terms(running_mean, running_var, weight=None, bias=None, eps=1e-5, channel_size=1):

@@ -64,16 +64,29 @@ def cast(values, dtype):
     return np.asarray(to_numpy(values), dtype=dtype)
 
 
+def holds(values, dtype):
+    """Whether ``dtype`` holds every float64 value of ``values`` to its relative precision.
+
+    A value beyond its range (rounded to infinity) or below its normal range (rounded to
+    a subnormal or 0: a float32 scale of 2.5 subnormals becomes 2, 25% off) is not held.
+    """
+    wide = cast(values, np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        narrow = cast(wide, dtype)
+    beyond = np.isinf(narrow) & np.isfinite(wide)
+    below = (np.abs(narrow) < np.finfo(dtype).tiny) & (wide != 0) & np.isfinite(wide)
+    return not np.any(beyond | below)
+
+
 def factor_for(scale, dtype):
-    """``scale`` as ``dtype``, or as float64 where ``dtype`` cannot hold it.
+    """``scale`` as ``dtype``, or as float64 where ``dtype`` cannot hold it (:func:`holds`).
 
     A float16 feature with a range below 1/65504 has a min-max factor above float16's
-    largest value; multiplying by the float64 factor rounds once to float16 instead.
+    largest value, a float32 feature spread over subnormals a divisor that float32 holds
+    only as a subnormal; multiplying (dividing) by the float64 value rounds once instead.
     """
     wide = cast(scale, np.float64)
-    with np.errstate(over="ignore"):
-        factor = cast(wide, dtype)
-    return wide if np.any(np.isinf(factor) & np.isfinite(wide)) else factor
+    return cast(wide, dtype) if holds(wide, dtype) else wide
 
 
 def split(centre, dtype):
