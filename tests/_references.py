@@ -304,25 +304,41 @@ def robust(X, **params):
 
 
 def quantile(X, n_quantiles=1000, output_distribution="uniform"):
-    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n.
+    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n,
+    fitted on the data as float64.
 
+    float32 data goes to scikit-learn as float64, as ``QuantileScaler`` maps it
+    (docs/differences.rst): scikit-learn's float32 interpolation overflows near float32's
+    largest value, and its ``BOUNDS_THRESHOLD`` (1e-7) test rounds away in float32, so a
+    constant float32 column maps to 0 under ``"normal"`` where float64 gives -5.199. A
+    column whose range overflows float64 (-1.7e308 .. 9.6e307) goes halved (exact, the
+    ranks unchanged): scikit-learn's own ``np.interp`` overflows there (NaN, wrong ranks).
     Sparse ``X`` goes to scikit-learn sparse (duplicates summed first): it transforms the
     stored values only, so an implicit zero stays 0 where a dense zero maps to the
     bottom of the output distribution (-5.199 for ``"normal"``).
     """
+    X = X.astype(np.float64)  # a copy, sparse or dense
     if sparse.issparse(X):
-        X = X.copy()
         X.sum_duplicates()
+        dense = X.toarray()
+    else:
+        dense = X
+    with np.errstate(all="ignore"):
+        wide = ~(_quiet(np.nanmax, dense, 0) - _quiet(np.nanmin, dense, 0) <= np.finfo(float).max)
+        wide &= ~np.isnan(_quiet(np.nanmax, dense, 0))
+    if wide.any():  # the columns' halves: a column scale is exact for normal values
+        X = (
+            X.multiply(np.where(wide, 0.5, 1.0)).tocsr()
+            if sparse.issparse(X)
+            else X * np.where(wide, 0.5, 1.0)
+        )
     ref = QuantileTransformer(
         n_quantiles=min(n_quantiles, X.shape[0]),
         output_distribution=output_distribution,
         subsample=None,
     )
-    dense = X.toarray() if sparse.issparse(X) else np.asarray(X)
-    if dense.dtype == np.float32 and (np.abs(np.nan_to_num(dense)) > 1e38).any():
-        X = X.astype(np.float64)  # its float32 interpolation overflows (docs/differences)
-    ref = _quiet(ref.fit, _sklearn_input(X))
-    want = _quiet(ref.transform, _sklearn_input(X))
+    ref = _quiet(ref.fit, X)
+    want = _quiet(ref.transform, X)
     want = (want.toarray() if sparse.issparse(want) else want).astype(np.float64)
     return want, np.ones(X.shape), np.zeros(X.shape)
 

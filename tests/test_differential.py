@@ -233,6 +233,27 @@ def test_quantile_sparse_zeros_as_scikit_learn_sparse(layout):
     _check("quantile", params, X, data=to_sparse(X, layout))
 
 
+_CONSTANT32 = np.array([[10.0], [10.0]], dtype=np.float32)
+_WIDE = np.array([[2.697e307], [9.608e307], [8.227e307], [-1.7097e308]])
+
+
+@pytest.mark.parametrize(
+    "X, distribution, how",
+    [
+        # float32 maps as float64 (docs/differences.rst): a constant column is -5.199, as
+        # scikit-learn's float64 gives (its float32 BOUNDS_THRESHOLD test rounds away: 0)
+        *[(_CONSTANT32, "normal", how) for how in ("fit", "partial_fit", "csr")],
+        # float64 values whose range overflows: scikit-learn's interpolation gives
+        # [0.667, 1, 1, NaN] where the ranks are [1/3, 1, 2/3, 0]
+        *[(_WIDE, "uniform", how) for how in ("fit", "partial_fit")],
+    ],
+)
+def test_quantile_fuzz_findings_match_reference(X, distribution, how):
+    params = {"n_quantiles": 1000, "output_distribution": distribution}
+    chunks = [(0, 1), (1, X.shape[0])] if how == "partial_fit" else None
+    _check("quantile", params, X, chunks, data=to_sparse(X, how) if how == "csr" else None)
+
+
 @pytest.mark.parametrize("bug", KNOWN)
 def test_known_bug_is_still_there(bug):
     """Each known bug's example still fails: once fixed, remove its entry in _known_bugs."""
