@@ -10,6 +10,7 @@ from ._registry import register
 from ._sketch import DEFAULT_SKETCH_SIZE
 from ._sklearn_compat import StrOptions
 from ._stats import MOMENTS, RANGE, Stats
+from ._stats_scaled import LIMIT
 from ._validation import column_label, reject_overflow
 from ._xp import column_values, is_array_api
 from ._xp_stats import column_min
@@ -26,6 +27,37 @@ POWER_SKETCH_SIZE = 4 * DEFAULT_SKETCH_SIZE
 #: ``fit`` keeps a sketch of data of at most this many values (for a later
 #: ``partial_fit``): beyond, feeding the sketches would cost more than the fit itself.
 FIT_SKETCH_VALUES = 1 << 20
+
+
+def standardisation(lambdas, method, mean, var, count, data):
+    """``(mean_, var_, scale_)`` of the transformed training values from their fitted
+    float64 ``mean`` and ``var``; a feature that counts as constant gets 0 and 1.
+
+    A feature whose transformed values' moments leave float64 (a mean or spread beyond
+    :math:`2^{450}`, or both below :math:`2^{-450}`, where squares overflow or underflow)
+    takes them again from :math:`\\psi_\\lambda` of ``data`` by ``Stats.of``, on rescaled
+    values (``_stats_scaled``): its ``var_`` is inf where the variance itself is beyond
+    float64, as ``ZScoreScaler``'s, and its ``scale_`` finite. scikit-learn's constant
+    rule :math:`\\sigma^2 \\le n \\epsilon \\sigma^2 + (n \\epsilon \\mu)^2` is applied in
+    the rescaled units (it is scale-free).
+    """
+    mean, var = np.array(mean, dtype=np.float64), np.array(var, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        std = np.sqrt(var)
+        suspect = ~(np.isfinite(mean) & np.isfinite(var)) | (np.abs(mean) > 2.0**LIMIT)
+        suspect |= (var > 4.0**LIMIT) | ((var < 4.0**-LIMIT) & (np.abs(mean) < 2.0**-LIMIT))
+    cols = np.flatnonzero(suspect & (count > 0))
+    mean_u, var_u = mean.copy(), var.copy()
+    if cols.size:
+        with np.errstate(over="ignore"):  # within λ's bounds: finite
+            values = np.asarray(data[:, cols], dtype=np.float64)
+            part = Stats.of(power_kernel(lambdas[cols], method)(values), None, (MOMENTS,))
+        mean[cols], var[cols], std[cols] = part.mean, part.variance(), part.std()
+        mean_u[cols], var_u[cols] = part.mean_in_units(), part.variance_in_units()
+    eps = np.finfo(np.float64).eps
+    with np.errstate(over="ignore", invalid="ignore"):
+        constant = ~(var_u > count * eps * var_u + (count * mean_u * eps) ** 2)
+    return mean, np.where(constant, 0.0, var), np.where(constant, 1.0, std)
 
 
 def pseudo_sample(sketch):
@@ -177,7 +209,7 @@ class PowerScaler(QuantileColumnScaler):
         reject_overflow(self, stats)
         dtype = X.dtype if X.dtype == np.float64 else np.dtype(np.float32)
         self._refuse_unbounded(stats, dtype)
-        learned = self._learned(fit_power(X, self.method, stats, dtype), stats)
+        learned = self._learned(fit_power(X, self.method, stats, dtype), stats, X)
         if X.size > FIT_SKETCH_VALUES:
             return learned, None  # a later partial_fit is refused (see Notes)
         columns = [
@@ -194,20 +226,16 @@ class PowerScaler(QuantileColumnScaler):
         stats.n_rows = sketch.n_rows
         dtype = np.dtype(np.float64)
         self._refuse_unbounded(stats, dtype)
-        return self._learned(fit_power(pseudo, self.method, stats, dtype), stats)
+        return self._learned(fit_power(pseudo, self.method, stats, dtype), stats, pseudo)
 
-    def _learned(self, fitted, stats):
+    def _learned(self, fitted, stats, data):
         lambdas, mean, var = fitted
-        n = stats.count
-        eps = np.finfo(np.float64).eps
-        with np.errstate(over="ignore", invalid="ignore"):
-            constant = ~(var > n * eps * var + (n * mean * eps) ** 2)
-        var = np.where(constant, 0.0, var)
+        mean, var, scale = standardisation(lambdas, self.method, mean, var, stats.count, data)
         return {
             "lambdas_": lambdas,
             "mean_": mean,
             "var_": var,
-            "scale_": np.where(var > 0, np.sqrt(var), 1.0),
+            "scale_": scale,
             "n_samples_seen_": int(stats.n_rows),
         }
 

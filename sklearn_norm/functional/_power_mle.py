@@ -239,7 +239,7 @@ def _scipy_fit(column, method, dtype):
         except ValueError:  # "Optimization bounds must be finite scalars."
             lam = 1.0
         y = power_kernel(np.array([lam]), method)(values.astype(np.float64)[:, None])
-    return lam, float(np.mean(y)), float(np.var(y))
+        return lam, float(np.mean(y)), float(np.var(y))  # beyond float64: inf, quietly
 
 
 def fit_power(X, method, stats, dtype):
@@ -254,8 +254,13 @@ def fit_power(X, method, stats, dtype):
     n = stats.count
     var0 = stats.variance()
     eps = np.finfo(np.float64).eps
+    # scikit-learn's rule in the units of ``stats.exp`` (scale-free: squares beyond
+    # float64 decide as the rescaled values do); a variance below float64's range keeps
+    # λ = 1 too: the likelihood is flat there (its slope in λ is about |x|), as in scipy
+    var_u, mean_u = stats.variance_in_units(), stats.mean_in_units()
     with np.errstate(over="ignore", invalid="ignore"):  # |mean| ~ 1e308: constant anyway
-        constant = (n == 0) | ~(var0 > n * eps * var0 + (n * stats.mean * eps) ** 2)
+        constant = (n == 0) | ~(var_u > n * eps * var_u + (n * mean_u * eps) ** 2)
+        constant |= var0 == 0
     lam = np.ones(p)
     mean = stats.mean - (1.0 if method == "box-cox" else 0.0)  # λ = 1 maps x to x or x - 1
     var = var0.copy()
