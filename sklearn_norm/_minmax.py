@@ -40,7 +40,8 @@ class MinMaxScaler(ColumnScaler):
     data_range_ : ndarray of shape (n_features,)
         ``data_max_ - data_min_``.
     scale_ : ndarray of shape (n_features,)
-        ``(b - a) / data_range_`` (a zero range counts as 1).
+        ``(b - a) / data_range_``; a range below ``10 * eps`` of float64 (2.2e-15)
+        counts as 1, as in scikit-learn's ``_handle_zeros_in_scale``.
     min_ : ndarray of shape (n_features,)
         ``a - data_min_ * scale_``.
     n_samples_seen_ : int

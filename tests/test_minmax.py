@@ -174,3 +174,33 @@ def test_minmax_float16_tiny_range_factor_beyond_float16():
     expected = ((exact - exact.min()) / (exact.max() - exact.min())).astype(np.float16)
     np.testing.assert_array_equal(out, expected)
     np.testing.assert_array_equal(scaler.inverse_transform(out), X)
+
+
+@pytest.mark.parametrize("feature_range", [(0, 1), (-1, 3)])
+@pytest.mark.parametrize("centre", [0.0, 0.3, -5.0, 1e3])
+def test_min_max_scale_near_constant_range_as_scikit_learn(centre, feature_range):
+    # scikit-learn's _handle_zeros_in_scale: a float64 range below 10 * eps (2.2e-15)
+    # counts as 1, one at or above it is divided by; both sides of the threshold
+    from fractions import Fraction
+
+    from sklearn_norm.functional import min_max_scale
+
+    tiny = 10 * np.finfo(np.float64).eps
+    spans = [0.0, 1e-17, tiny / 2, np.nextafter(tiny, 0), tiny, 3 * tiny, 1e-9]
+    X = np.array([[centre + s * f for s in spans] for f in (0.0, 1.0, 0.5)])
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    sklearn = preprocessing.MinMaxScaler(feature_range=feature_range).fit(X)
+    constant = (hi - lo) < tiny
+    np.testing.assert_array_equal(sklearn.scale_ == feature_range[1] - feature_range[0], constant)
+    a, b = (Fraction(v) for v in feature_range)
+    want = [
+        [
+            float(
+                (Fraction(x) - Fraction(m)) * (b - a) / (1 if c else Fraction(h) - Fraction(m)) + a
+            )
+            for x, m, h, c in zip(row, lo, hi, constant)
+        ]
+        for row in X
+    ]
+    got = min_max_scale(X, lo, hi, feature_range=feature_range)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-14)

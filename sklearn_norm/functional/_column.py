@@ -132,7 +132,11 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
 
     .. math:: y = (x - x_{min}) \\frac{b - a}{x_{max} - x_{min}} + a
 
-    with ``(a, b) = feature_range``; a feature with ``x_max == x_min`` maps to ``a``.
+    with ``(a, b) = feature_range``. A range :math:`x_{max} - x_{min}` below ten float64
+    machine epsilons (about 2.2e-15, whatever the dtype: the statistics are float64)
+    counts as 1, scikit-learn's ``_handle_zeros_in_scale`` rule: a constant feature maps
+    to ``a``, and one spread over rounding noise (``[[0.1 + 0.2], [0.3]]``) to within
+    ``2.2e-15 (b - a)`` of ``a``, not stretched over the range.
 
     Parameters
     ----------
@@ -155,6 +159,8 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     >>> from sklearn_norm.functional import min_max_scale
     >>> min_max_scale([[0.0, 5.0], [10.0, 5.0]], [0.0, 5.0], [10.0, 5.0]).tolist()
     [[0.0, 0.0], [1.0, 0.0]]
+    >>> min_max_scale([[0.1 + 0.2], [0.3]], [0.3], [0.1 + 0.2]).tolist()
+    [[5.551115123125783e-17], [0.0]]
     """
     xp, x = _ops.float_array(x)
     _checks.feature_range(feature_range)
