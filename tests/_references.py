@@ -303,6 +303,15 @@ def robust(X, **params):
     return want, cond, np.broadcast_to(1 / scale, X.shape)
 
 
+def robust_refusal(X, quantile_range=(25.0, 75.0)):
+    """The error ``RobustScaler`` must raise, or None: a quantile range beyond float64
+    (data from -1.3e308 to 1.6e308), which its float64 ``scale_`` cannot hold
+    (scikit-learn's is inf, and maps every value to 0)."""
+    low, high = _quiet(np.nanpercentile, X.astype(np.float64), list(quantile_range), 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return "quantile range of .* overflows float64" if np.isinf(high - low).any() else None
+
+
 def quantile(X, n_quantiles=1000, output_distribution="uniform"):
     """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n,
     fitted on the data as float64.

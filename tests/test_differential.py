@@ -122,6 +122,7 @@ TABLE = {
         ),
         lambda X, p: R.robust(X, **p),
         sparse=lambda p: p.get("with_centering") is False,
+        refuses=lambda X, p: R.robust_refusal(X, p.get("quantile_range", (25.0, 75.0))),
     ),
     "quantile": Entry(
         lambda n: st.fixed_dictionaries(
@@ -252,6 +253,17 @@ def test_quantile_fuzz_findings_match_reference(X, distribution, how):
     params = {"n_quantiles": 1000, "output_distribution": distribution}
     chunks = [(0, 1), (1, X.shape[0])] if how == "partial_fit" else None
     _check("quantile", params, X, chunks, data=to_sparse(X, how) if how == "csr" else None)
+
+
+@pytest.mark.parametrize("params", [{}, {"with_centering": False}])
+def test_robust_quantile_range_beyond_float64_is_refused_as_the_reference_says(params):
+    # make fuzz: a quartile range of 1.9e308 (scikit-learn's scale_ is inf, and it maps
+    # every value to 0) is refused naming the column, as a variance beyond float64 is
+    X = np.array([[4.2078e306], [1.6034e308], [-1.2666e308], [1.5969e308]])
+    _check("robust", params, X)
+    _check("robust", params, X, chunks=[(0, 2), (2, 4)])
+    with pytest.raises(ValueError, match="quantile range of column 0 overflows float64"):
+        make_scaler("robust", **params).fit(X)
 
 
 @pytest.mark.parametrize("bug", list(KNOWN) or [None])
