@@ -48,11 +48,15 @@ def _affine(X, centre, divisor, times=1.0, plus=0.0):
 
 
 def min_max(X, p):
+    """A range below ``10 * eps`` of float64 counts as 1 (scikit-learn's
+    ``_handle_zeros_in_scale``, the docstring's rule); near it either way may be taken."""
     lo, hi, _, _ = _column_stats(X)
     a, b = p["feature_range"]
-    span = np.where(hi - lo.astype(LD) == 0, LD(1), hi - lo.astype(LD))
+    span, tiny = hi - lo.astype(LD), 10 * np.finfo(np.float64).eps
     got = F.min_max_scale(X, lo, hi, feature_range=(a, b))
-    return got, _affine(X, lo, span, LD(b) - LD(a), a)
+    want, cond, gain = _affine(X, lo, np.where(span < tiny, LD(1), span), LD(b) - LD(a), a)
+    cond[:, (span > tiny / 4) & (span < tiny * 4)] = np.inf
+    return got, (want, cond, gain)
 
 
 def z_score(X, p):
@@ -247,6 +251,18 @@ def test_log_scale_of_minus_offset_is_minus_infinity_as_numpy(dtype, offset):
     assert np.asarray(got)[0, 0] == numpy[0, 0] == -np.inf
     assert np.isnan(np.asarray(got)[1, 0]) and np.isnan(numpy[1, 0])
     assert_matches(np.asarray(got), want, cond, gain, X, f"log_scale({params})")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_min_max_scale_range_below_ten_eps_counts_as_one(dtype):
+    """make fuzz: a float32 column [2.7e-16, -4.6e-16] has a range below 10 * eps of
+    float64: scikit-learn's rule (the docstring's) counts it as 1, so it maps to
+    ``x - min``, not to [1, 0]."""
+    X = np.array([[2.7392339e-16], [-4.6042657e-16]], dtype=dtype)
+    params = {"feature_range": (0.0, 1.0)}
+    got, (want, cond, gain) = min_max(X, params)
+    assert_matches(np.asarray(got), want, cond, gain, X, f"min_max_scale({params})")
+    assert abs(float(np.asarray(got)[0, 0])) < 1e-15
 
 
 TORCH = {
