@@ -313,8 +313,7 @@ def robust_refusal(X, quantile_range=(25.0, 75.0)):
 
 
 def quantile(X, n_quantiles=1000, output_distribution="uniform"):
-    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n,
-    fitted on the data as float64.
+    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n.
 
     float32 data goes to scikit-learn as float64, as ``QuantileScaler`` maps it
     (docs/differences.rst): scikit-learn's float32 interpolation overflows near float32's
@@ -328,19 +327,10 @@ def quantile(X, n_quantiles=1000, output_distribution="uniform"):
     """
     X = X.astype(np.float64)  # a copy, sparse or dense
     if sparse.issparse(X):
-        X.sum_duplicates()
-        dense = X.toarray()
+        X.sum_duplicates()  # (non-negative values: a range within float64)
     else:
-        dense = X
-    with np.errstate(all="ignore"):
-        wide = ~(_quiet(np.nanmax, dense, 0) - _quiet(np.nanmin, dense, 0) <= np.finfo(float).max)
-        wide &= ~np.isnan(_quiet(np.nanmax, dense, 0))
-    if wide.any():  # the columns' halves: a column scale is exact for normal values
-        X = (
-            X.multiply(np.where(wide, 0.5, 1.0)).tocsr()
-            if sparse.issparse(X)
-            else X * np.where(wide, 0.5, 1.0)
-        )
+        wide = _quiet(np.subtract, _quiet(np.nanmax, X, 0), _quiet(np.nanmin, X, 0)) == np.inf
+        X = X * np.where(wide, 0.5, 1.0)  # halves: exact for values this large
     ref = QuantileTransformer(
         n_quantiles=min(n_quantiles, X.shape[0]),
         output_distribution=output_distribution,
