@@ -27,12 +27,9 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
-from scipy import sparse
 from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
-    QuantileTransformer,
-    RobustScaler,
     StandardScaler,
 )
 
@@ -281,65 +278,6 @@ def maxabs(X):
     near = (top > 2.5 * np.finfo(np.float64).eps) & (top < 40 * compute_eps(X.dtype))
     cond[:, near] = np.inf  # float16: scikit-learn computes it in float64 here
     return want, cond, gain
-
-
-def robust(X, **params):
-    """scikit-learn's ``RobustScaler`` (``np.nanpercentile``, linear interpolation)."""
-    ref = _quiet(lambda: RobustScaler(**params).fit(_sklearn_input(X)))
-    want = _quiet(ref.transform, _sklearn_input(X)).astype(np.float64)
-    lost = (~np.isfinite(want) & np.isfinite(X)).any(axis=0)
-    lost |= ref.scale_ is not None and not np.isfinite(ref.scale_).all()  # x / inf = 0
-    if lost.any() and X.dtype != np.float64:  # its float32 quantile range overflowed:
-        ref = _quiet(lambda: RobustScaler(**params).fit(X.astype(np.float64)))  # in float64
-        want = _quiet(ref.transform, X.astype(np.float64))
-    scale = ref.scale_ if ref.scale_ is not None else np.ones(X.shape[1])
-    centre = ref.center_ if ref.center_ is not None else np.zeros(X.shape[1])
-    with np.errstate(all="ignore"):
-        cond = (_col_max(X).astype(np.float64) + np.abs(centre)) / scale * (1 + np.abs(want))
-    cond = np.broadcast_to(cond, X.shape).copy()
-    if ref.scale_ is not None:
-        spread = ref.scale_ * (1 if not params.get("unit_variance") else 1.35)
-        cond[:, (spread < 1e-14) & (spread > 0)] = np.inf  # scikit-learn's 10*eps rule
-    return want, cond, np.broadcast_to(1 / scale, X.shape)
-
-
-def robust_refusal(X, quantile_range=(25.0, 75.0)):
-    """The error ``RobustScaler`` must raise, or None: a quantile range beyond float64
-    (data from -1.3e308 to 1.6e308), which its float64 ``scale_`` cannot hold
-    (scikit-learn's is inf, and maps every value to 0)."""
-    low, high = _quiet(np.nanpercentile, X.astype(np.float64), list(quantile_range), 0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return "quantile range of .* overflows float64" if np.isinf(high - low).any() else None
-
-
-def quantile(X, n_quantiles=1000, output_distribution="uniform"):
-    """scikit-learn's ``QuantileTransformer(subsample=None)``, ``n_quantiles`` capped at n.
-
-    float32 data goes to scikit-learn as float64, as ``QuantileScaler`` maps it
-    (docs/differences.rst): scikit-learn's float32 interpolation overflows near float32's
-    largest value, and its ``BOUNDS_THRESHOLD`` (1e-7) test rounds away in float32, so a
-    constant float32 column maps to 0 under ``"normal"`` where float64 gives -5.199. A
-    column whose range overflows float64 (-1.7e308 .. 9.6e307) goes halved (exact, the
-    ranks unchanged): scikit-learn's own ``np.interp`` overflows there (NaN, wrong ranks).
-    Sparse ``X`` goes to scikit-learn sparse (duplicates summed first): it transforms the
-    stored values only, so an implicit zero stays 0 where a dense zero maps to the
-    bottom of the output distribution (-5.199 for ``"normal"``).
-    """
-    X = X.astype(np.float64)  # a copy, sparse or dense
-    if sparse.issparse(X):
-        X.sum_duplicates()  # (non-negative values: a range within float64)
-    else:
-        wide = _quiet(np.subtract, _quiet(np.nanmax, X, 0), _quiet(np.nanmin, X, 0)) == np.inf
-        X = X * np.where(wide, 0.5, 1.0)  # halves: exact for values this large
-    ref = QuantileTransformer(
-        n_quantiles=min(n_quantiles, X.shape[0]),
-        output_distribution=output_distribution,
-        subsample=None,
-    )
-    ref = _quiet(ref.fit, X)
-    want = _quiet(ref.transform, X)
-    want = (want.toarray() if sparse.issparse(want) else want).astype(np.float64)
-    return want, np.ones(X.shape), np.zeros(X.shape)
 
 
 def rms_rows(X, eps=None):

@@ -121,8 +121,9 @@ def rms(X, p):
 
 
 def robust(X, p):
-    low, mid, high = R._quiet(np.nanpercentile, X.astype(np.float64), [25, 50, 75], 0)
-    mid, scale = np.nan_to_num(mid), np.nan_to_num(high - low, nan=1.0)
+    """The exact quartiles (numpy's float64 ``a + (b - a) t`` overflows near 1e308)."""
+    low, mid, high = R._quiet(np.nanpercentile, X.astype(LD), [25, 50, 75], 0)
+    mid, scale = R._float64(np.nan_to_num(mid), np.nan_to_num(high - low, nan=1.0))
     got = F.robust_scale(X, mid, scale)
     return got, _affine(X, mid, np.where(scale == 0, 1.0, scale))
 
@@ -263,6 +264,22 @@ def test_min_max_scale_range_below_ten_eps_counts_as_one(dtype):
     got, (want, cond, gain) = min_max(X, params)
     assert_matches(np.asarray(got), want, cond, gain, X, f"min_max_scale({params})")
     assert abs(float(np.asarray(got)[0, 0])) < 1e-15
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [4.2078e306, 1.6034e308, -1.2666e308, 1.5969e308],  # quartile range beyond float64
+        [1.61567907e307, -1.74237128e308],  # numpy's float64 quartiles overflow: inf, -inf
+    ],
+)
+def test_robust_scale_with_quartiles_near_the_largest_float(column):
+    """make fuzz: the reference's float64 quartiles overflowed (a RuntimeWarning); the
+    function is checked with the exact quartiles, rounded to float64 (inf: a range
+    beyond float64, where the formula gives 0)."""
+    X = np.array(column)[:, None]
+    got, (want, cond, gain) = robust(X, {})
+    assert_matches(np.asarray(got), want, cond, gain, X, "robust_scale")
 
 
 TORCH = {

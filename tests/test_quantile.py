@@ -140,3 +140,21 @@ def test_quantile_float32_maps_as_float64(X, distribution):
     got = got.fit_transform(X64.astype(np.float32))
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, expected.astype(np.float32), rtol=1e-6)
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "normal"])
+def test_quantile_subnormal_feature_maps_as_its_exact_multiple(distribution):
+    # make fuzz: quantiles 5e-324 apart make np.interp's slope 0.25 / 5e-324 overflow:
+    # we gave inf, scikit-learn NaN. The reference: numpy's quantiles (rounded in the
+    # subnormals, as they must be in float64), then scikit-learn's map of everything
+    # times 2**1000 (exact: the same ranks, and every value still within
+    # BOUNDS_THRESHOLD of the others)
+    X = np.array([[2.0], [1.0], [0.0], [-2.0], [-1.0], [-3.0]]) * 5e-324
+    est = sn.QuantileScaler(n_quantiles=5, output_distribution=distribution).fit(X)
+    ref = skp.QuantileTransformer(n_quantiles=5, output_distribution=distribution).fit(X)
+    quantiles = np.nanpercentile(X, ref.references_ * 100, axis=0)
+    np.testing.assert_array_equal(est.quantiles_, quantiles)
+    ref.quantiles_ = quantiles * 2.0**1000
+    expected = ref.transform(X * 2.0**1000)
+    assert np.isfinite(expected).all()
+    np.testing.assert_allclose(est.transform(X), expected, rtol=1e-12)

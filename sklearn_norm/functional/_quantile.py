@@ -198,15 +198,29 @@ def _interp_sorted(x, xp, fp, both=False):
     return y
 
 
+def _scaled_up(x, q):
+    """``x`` and ``q`` times ``2**k`` (exact) where the quantiles lie below ``2**-900``:
+    their gaps may be subnormal and ``np.interp``'s slope ``1 / gap`` beyond float64
+    (quantiles 5e-324 apart). Scaled so that the largest is about ``2**-100``: every
+    value stays as close to the others relative to ``BOUNDS_THRESHOLD``."""
+    top = np.max(np.abs(q)) if q.size else 0.0
+    if not 0.0 < top < 2.0**-900:
+        return x, q
+    k = -100 - int(np.frexp(top)[1])
+    with np.errstate(over="ignore"):  # a new value far beyond the quantiles: inf, mapped to 1
+        return np.ldexp(x, k), np.ldexp(q, k)
+
+
 def _column_forward(x, q, references, normal, increasing):
-    """scikit-learn's ``QuantileTransformer._transform_col`` of one float64 column."""
+    """scikit-learn's ``QuantileTransformer._transform_col`` of one float64 column (on
+    tiny quantiles, of its exact multiple: :func:`_scaled_up`)."""
     with np.errstate(invalid="ignore"):
         if normal:
             low, high = x - BOUNDS_THRESHOLD < q[0], x + BOUNDS_THRESHOLD > q[-1]
         elif not increasing:
             low, high = x == q[0], x == q[-1]
     # NaN stays NaN; repeated quantiles: average both directions
-    y = _interp_sorted(x, q, references, both=not increasing)
+    y = _interp_sorted(*_scaled_up(x, q), references, both=not increasing)
     if normal or not increasing:
         y[high] = 1.0
         y[low] = 0.0
