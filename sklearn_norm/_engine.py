@@ -43,8 +43,9 @@ class Affine(NamedTuple):
 
 def affine(centre=None, factor=None, offset=None, divide=False):
     """:class:`Affine`, or the halved map where a centre beyond ``HALVE_ABOVE`` could make
-    ``x - centre`` overflow the data's dtype (see ``halved_affine_kernel``)."""
-    if centre is not None and HALVE_ABOVE < np.maximum.reduce(np.abs(centre), axis=None):
+    ``x - centre`` overflow the data's dtype (see ``halved_affine_kernel``); the NaN
+    centre of an all-NaN feature is passed over."""
+    if centre is not None and HALVE_ABOVE < np.fmax.reduce(np.abs(centre), axis=None):
         return Elementwise(
             halved_affine_kernel,
             {"centre": centre, "factor": factor, "offset": offset},

@@ -85,7 +85,8 @@ def zscore(X, with_mean=True, with_std=True):
 
     Where scikit-learn's float64 sum of squares overflows (``var_`` not finite: it then
     leaves the column unscaled) or underflows (values below 1e-150: ``var_`` 0), or its
-    transform of finite values is not finite (a ``scale_`` float32 cannot hold), the
+    transform of finite values is not finite (a ``scale_`` float32 cannot hold), or its
+    float32 ``scale_`` is subnormal (rounded by up to 20% below 1.2e-38), the
     same formula and rule in long double.
     """
     ref = _quiet(
@@ -100,6 +101,8 @@ def zscore(X, with_mean=True, with_std=True):
         top = _col_max(X)
         broken = ~np.isfinite(ref.var_) | ((top > 0) & (top < 1e-150))
         broken |= (~np.isfinite(want) & np.isfinite(X)).any(axis=0)  # scale_ beyond X's dtype
+        narrow = np.asarray(ref.scale_, dtype=_sklearn_input(X).dtype)
+        broken |= (narrow > 0) & (narrow < np.finfo(narrow.dtype).tiny)  # scale_ rounded
         if broken.any():
             exact = np.where((var <= bound) | (var == 0), LD(1), np.sqrt(var))
             centre = np.where(np.isnan(mean), 0, mean) if with_mean else LD(0)

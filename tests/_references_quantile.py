@@ -29,7 +29,9 @@ def robust(X, **params):
     want = _quiet(ref.transform, X.astype(np.float64)).astype(np.float64)
     scale = ref.scale_ if ref.scale_ is not None else np.ones(X.shape[1])
     centre = ref.center_ if ref.center_ is not None else np.zeros(X.shape[1])
-    lost = (~np.isfinite(want) & np.isfinite(X)).any(axis=0) | ~np.isfinite(centre * scale)
+    lost = (~np.isfinite(want) & np.isfinite(X)).any(axis=0) | ~(
+        np.isfinite(centre) & np.isfinite(scale)
+    )
     if lost.any():
         c, f = _robust_ld(X, params.get("with_centering", True), **_without(params))
         formula = _float64((X.astype(LD) - c) / f)[0]

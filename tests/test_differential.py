@@ -269,6 +269,7 @@ def test_quantile_fuzz_findings_match_reference(X, distribution, how):
         # quartiles 9.5e307 apart, but numpy's a + (b - a) t overflows between the two
         # values (its quartiles are inf, -inf): the exact quartiles are the reference
         (np.array([[1.61567907e307], [-1.74237128e308]]), False),
+        (np.array([[4.87505868e307], [-8.19428632e307]]), False),  # centre * scale overflows
     ],
 )
 def test_robust_quantile_range_beyond_float64_as_the_reference_says(params, X, refused):
@@ -278,6 +279,17 @@ def test_robust_quantile_range_beyond_float64_as_the_reference_says(params, X, r
     if refused:
         with pytest.raises(ValueError, match="quantile range of column 0 overflows float64"):
             make_scaler("robust", **params).fit(X)
+
+
+@pytest.mark.parametrize(
+    "params, layout", [({"with_mean": False}, None), ({"with_mean": False}, "csr"), ({}, None)]
+)
+def test_zscore_float32_subnormal_scale_as_the_formula(params, layout):
+    # make fuzz: float32 values 1e-40 one subnormal apart have a standard deviation of
+    # 0.82 subnormals: scikit-learn's float32 scale_ rounds it to 1 (outputs 18% off);
+    # ours is float64, and the reference is the formula there
+    X = np.array([[1.00002e-40], [1.00001e-40], [9.99995e-41]], dtype=np.float32)
+    _check("zscore", params, X, data=None if layout is None else to_sparse(X, layout))
 
 
 @pytest.mark.parametrize("bug", list(KNOWN) or [None])

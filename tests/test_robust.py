@@ -159,3 +159,19 @@ def test_robust_scale_float32_subnormal_scale_is_not_rounded(namespace, scale_in
     # half a subnormal); the scale is applied in float64, rounding once
     allowed = 0.5 * float(tiny) / scale + 4 * np.finfo(np.float32).eps * np.abs(want)
     assert np.all(np.abs(got[:, 0] - want) <= allowed), (got, want)
+
+
+@pytest.mark.parametrize("scaler", [sn.RobustScaler, sn.ZScoreScaler])
+def test_all_nan_feature_does_not_turn_off_the_halved_map(scaler):
+    # make fuzz: a float32 feature near float32's largest value is mapped on halved
+    # values (x - centre overflows float32); an all-NaN feature's NaN centre hid the
+    # largest centre, so 2.1e38 - (-1.55e38) overflowed to inf
+    col = np.array([[9.2279173e37], [-1.5510829e38], [-3.0927324e38], [-3.2574387e38]])
+    col = np.vstack([col, [[2.1106865e38]]]).astype(np.float32)
+    X = np.hstack([np.full_like(col, np.nan), col])
+    ref = (skp.RobustScaler if scaler is sn.RobustScaler else skp.StandardScaler)()
+    expected = ref.fit_transform(col.astype(np.float64))
+    for est in (scaler().fit(X), scaler().partial_fit(X)):
+        got = est.transform(X)
+        assert np.isnan(got[:, 0]).all()
+        np.testing.assert_allclose(got[:, 1:], expected, rtol=1e-6)
