@@ -104,6 +104,8 @@ def quantile(X, n_quantiles=1000, output_distribution="uniform"):
         steps = np.diff(ref.references_).astype(LD)[:, None]
         slope = np.where(dq > 0, steps / np.where(dq > 0, dq, 1), 0) * f.astype(LD)
         gain = np.broadcast_to(np.max(slope, axis=0, initial=LD(0)), want.shape)
-        if output_distribution == "normal":
-            gain = gain * np.sqrt(2 * np.pi) * np.exp(want.astype(LD) ** 2 / 2)  # 1 / pdf
-    return want, np.ones(X.shape), np.where(np.isnan(gain), 0, gain)
+        cond = np.ones(X.shape)
+        if output_distribution == "normal":  # ndtri' = 1 / pdf magnifies the rank's
+            slope = np.sqrt(2 * np.pi) * np.exp(want.astype(LD) ** 2 / 2)  # rounding
+            gain, cond = gain * slope, np.minimum(slope, 1e300).astype(np.float64)
+    return want, cond, np.where(np.isnan(gain), 0, gain)

@@ -42,6 +42,7 @@ class Entry:
     nonnegative_sparse: bool = False  # sparse input must be >= 0 (its zeros are values)
     sparse_reference: bool = False  # the reference takes the sparse matrix itself
     fitted: bool = False  # the reference takes the fitted estimator too (PowerScaler's λ)
+    refuses_a_chunk: bool = False  # partial_fit refuses where the rows seen so far call for it
 
 
 def _one_of(*dicts):
@@ -124,6 +125,7 @@ TABLE = {
         lambda X, p: RQ.robust(X, **p),
         sparse=lambda p: p.get("with_centering") is False,
         refuses=lambda X, p: RQ.robust_refusal(X, p.get("quantile_range", (25.0, 75.0))),
+        refuses_a_chunk=True,  # each partial_fit learns a scale_ that must fit float64
     ),
     "quantile": Entry(
         lambda n: st.fixed_dictionaries(
@@ -202,11 +204,20 @@ def _fit_transform(name, params, X, chunks=None, data=None):
     return est.transform(data), est
 
 
+def _refusal(entry, seen, params, chunks):
+    """The error the estimator must raise on the rows ``seen`` (by the chunks given)."""
+    if not entry.refuses:
+        return None
+    if chunks is None or not entry.refuses_a_chunk:
+        return entry.refuses(seen, params)
+    return next(filter(None, (entry.refuses(seen[:stop], params) for _, stop in chunks)), None)
+
+
 def _check(name, params, X, chunks=None, data=None, known=True):
     layout = None if data is None else "duplicates" if not data.has_canonical_format else "csr"
     skip, errors = exempt(name, params, X, layout, chunks) if known else (False, [])
     seen = X if chunks is None else X.astype(np.float64)  # partial_fit sketches in float64
-    refusal = TABLE[name].refuses and TABLE[name].refuses(seen, params)
+    refusal = _refusal(TABLE[name], seen, params, chunks)
     try:
         got, est = _fit_transform(name, params, X, chunks, data)
     except (ValueError, TypeError, RuntimeWarning) as exc:
@@ -237,6 +248,11 @@ def test_quantile_sparse_zeros_as_scikit_learn_sparse(layout):
 
 _CONSTANT32 = np.array([[10.0], [10.0]], dtype=np.float32)
 _WIDE = np.array([[2.697e307], [9.608e307], [8.227e307], [-1.7097e308]])
+_NEAR_MAX = np.array([[float.fromhex(h)] for h in (
+    "0x1.7f7f4e477b80cp+1018", "0x1.c8a97ddd453d0p+1023", "0x1.68bc9bb6d26d8p+1023",
+    "0x1.c6d2a72f2dc96p+1023", "0x1.7d83f77139e25p+1022", "0x1.36ea10a308de2p+1021",
+    "0x1.4c36375029685p+1023", "0x1.70337d85877cdp+1021",
+)])  # fmt: skip
 _SUBNORMAL = np.array([[2.0], [1.0], [0.0], [-2.0], [-1.0], [-3.0]]) * 5e-324
 
 
@@ -251,10 +267,13 @@ _SUBNORMAL = np.array([[2.0], [1.0], [0.0], [-2.0], [-1.0], [-3.0]]) * 5e-324
         *[(_WIDE, "uniform", how) for how in ("fit", "partial_fit")],
         # quantiles 5e-324 apart: np.interp's slope overflowed (we gave inf, it NaN)
         *[(_SUBNORMAL, "uniform", how) for how in ("fit", "partial_fit")],
+        # "normal": ndtri's slope (56 at 2.49) magnifies the rounding of the rank
+        (_NEAR_MAX, "normal/5", "csr"),
     ],
 )
 def test_quantile_fuzz_findings_match_reference(X, distribution, how):
-    params = {"n_quantiles": 1000, "output_distribution": distribution}
+    distribution, _, n_quantiles = distribution.partition("/")  # "normal/5": 5 quantiles
+    params = {"n_quantiles": int(n_quantiles or 1000), "output_distribution": distribution}
     chunks = [(0, 1), (1, X.shape[0])] if how == "partial_fit" else None
     _check("quantile", params, X, chunks, data=to_sparse(X, how) if how == "csr" else None)
 
@@ -279,6 +298,18 @@ def test_robust_quantile_range_beyond_float64_as_the_reference_says(params, X, r
     if refused:
         with pytest.raises(ValueError, match="quantile range of column 0 overflows float64"):
             make_scaler("robust", **params).fit(X)
+
+
+@pytest.mark.parametrize("params", [{}, {"with_centering": False}])
+def test_robust_partial_fit_refuses_a_chunk_whose_range_is_beyond_float64(params):
+    # make fuzz: the first 4 rows' quartile range is beyond float64 (refused there), the
+    # 6 rows' (1.78e308) is not: each partial_fit learns a scale_ that must fit float64
+    X = np.array([[4.2078e306], [1.6034e308], [-1.2666e308], [1.5969e308]])
+    X = np.vstack([X, [[-6.6977e307], [-2.7291e307]]])
+    _check("robust", params, X)
+    _check("robust", params, X, chunks=[(0, 4), (4, 6)])
+    if params:  # sparse input needs with_centering=False
+        _check("robust", params, X, chunks=[(0, 4), (4, 6)], data=to_sparse(X, "csr"))
 
 
 @pytest.mark.parametrize(
