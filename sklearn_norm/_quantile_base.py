@@ -17,6 +17,7 @@ from numbers import Integral
 from scipy import sparse
 from sklearn import get_config
 
+from . import _chunks
 from ._base import ColumnScaler, atomic, forget, is_dask
 from ._sketch import QuantileSketch, merge, summary_error_for
 from ._sklearn_compat import Interval
@@ -45,7 +46,7 @@ class QuantileColumnScaler(ColumnScaler):
         """Refuse training values before anything is learned (``QuantileScaler``: sparse)."""
 
     @atomic
-    def _fit(self, X, sample_weight=None, reset=True):
+    def _fit(self, X, sample_weight=None, reset=True, transform=False):
         if is_dask(X):
             from . import _dask
 
@@ -63,7 +64,8 @@ class QuantileColumnScaler(ColumnScaler):
                 "quantile summary (see the class's Notes); stream every chunk through "
                 "partial_fit, or fit again."
             )
-        self._check_params()
+        if self._check_params is not None:
+            self._check_params()
         first = not hasattr(self, "n_features_in_")
         X = check_X(self, X, reset=first)
         self._check_sketch_values(X)
@@ -81,7 +83,7 @@ class QuantileColumnScaler(ColumnScaler):
             self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
         if device is not None:
             device(self)
-        return self
+        return _chunks.run(self, X, None, inverse=False, checked=True) if transform else self
 
     def _learn_exact(self, X):
         """Learned attributes from all of ``X``, and each column's summary for the sketch
