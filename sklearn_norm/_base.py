@@ -1,8 +1,8 @@
 """What every estimator shares, and the column-wise base.
 
 Every estimator: parameter validation with the constraint objects built once per class
-(:class:`CachedParamNames`), a fit that changes nothing when it fails (:func:`atomic`)
-and :func:`forget`; where an input goes (:func:`adapter_for`: dask, Array API, numpy).
+(:class:`CachedParamNames`), :func:`forget` (a fit that raises restores the state it
+saved); where an input goes (:func:`adapter_for`: dask, Array API, numpy).
 
 A column-wise scaler declares the statistics it needs (``_need``), derives its learned
 attributes from them (``_learn``) and describes its map (``_describe``: an affine map or
@@ -98,22 +98,6 @@ def forget(estimator):
     for name in list(vars(estimator)):
         if name.endswith("_") and not name.startswith("__") or name in ("_stats", "_sketch"):
             delattr(estimator, name)
-
-
-def atomic(method):
-    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        state = self.__dict__.copy()
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    return wrapper
 
 
 def fitted_on_device(estimator):

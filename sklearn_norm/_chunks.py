@@ -71,14 +71,12 @@ def fold(n_features):
     return max(1, -(-FOLD_VALUES // max(int(n_features), 1)))
 
 
-def work_block_bytes(n_values, smallest):
-    """Bytes of float64 work copy per block for data of ``n_values`` values.
-
-    ``smallest`` (the block size used for small data) grows to about
-    ``n_values * 8 / WORK_BLOCKS``, up to :data:`MAX_WORK_BYTES`.
-    """
+def work_block_bytes(n_values, smallest, itemsize=8):
+    """Bytes of a block of data of ``n_values`` values of ``itemsize`` bytes, whose
+    float64 work copy is ``smallest`` bytes for small data and grows to about
+    ``n_values * 8 / WORK_BLOCKS``, up to :data:`MAX_WORK_BYTES`."""
     wanted = int(n_values) * 8 // WORK_BLOCKS
-    return max(int(smallest), min(wanted, MAX_WORK_BYTES))
+    return max(1, max(int(smallest), min(wanted, MAX_WORK_BYTES)) * itemsize // 8)
 
 
 def row_blocks(n_rows, row_bytes, multiple=1, block_bytes=None):
@@ -313,13 +311,6 @@ def _apply_block(kernel, wide, k, X, out, floor, on_output, start, stop):
     has_inf = np.zeros(x.shape[1], dtype=bool) if has_inf is None else has_inf
     low = np.zeros_like(has_inf) if floor is None else col_min(x) <= floor
     return (has_inf, low) if has_inf.any() or low.any() else None
-
-
-def output_for(X, copy):
-    """The array a transform writes into: ``X`` itself when allowed, else a new one."""
-    if not copy and isinstance(X, np.ndarray) and X.flags.writeable:
-        return X
-    return np.empty_like(X)
 
 
 # -- the engine: a column-wise scaler's description run on the blocks ------------------

@@ -93,7 +93,8 @@ def kernel(description, inverse=False, take=_same, dtype=None):
 # -- where an input goes -----------------------------------------------------------------
 def tracks_rows(estimator, n_features, dtype):
     """Whether a sample-wise scaler learns running statistics (its ``_batch_sums``)."""
-    return estimator._batch_sums(np.zeros((0, n_features), dtype=dtype)) is not None
+    sums = estimator._batch_sums
+    return sums is not None and sums(np.zeros((0, n_features), dtype=dtype)) is not None
 
 
 def learn_rows(estimator, X, reset, partial, has_inf, sums):
