@@ -197,21 +197,42 @@ def _shifted_sums(X, k):
 
     The shift :math:`s` is the block's first row as float64, 0 where not finite. The
     deviations go into the thread's float64 scratch block and are summed on rows folded
-    by ``k`` (few numpy calls per block: each one releases the GIL and takes it again).
-    NaN deviations are zeroed and counted per column in ``missing`` (None when the block
-    has none); an infinity leaves the sums non-finite, and the block is refused.
+    by ``k`` (``k`` rows viewed as one long row: few numpy calls per block, each one
+    releases the GIL and takes it again; the partial sums of the ``k`` row positions are
+    added in a fixed order, as :func:`~._chunks.colreduce` does). NaN deviations are
+    zeroed and counted per column in ``missing`` (None when the block has none); an
+    infinity leaves the sums non-finite, and the block is refused.
     """
+    rows, cols = X.shape
     shift = np.asarray(X[0], dtype=np.float64)
     shift = np.where(np.isfinite(shift), shift, 0.0)
-    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)
-    resid = colreduce(np.add, diff, k)
+    diff = scratch(X.shape)
+    src = X
+    if X.dtype != np.float64:  # widen first: a mixed-dtype ufunc is slow
+        np.copyto(diff, X)
+        src = diff
+    main = rows - rows % k if k > 1 else 0  # the folded rows (the scratch is C-contiguous)
+    wide = diff[:main].reshape(-1, k * cols)
+    if main and src.flags.c_contiguous:
+        np.subtract(src[:main].reshape(-1, k * cols), np.tile(shift, k), out=wide)
+        np.subtract(src[main:], shift, out=diff[main:])
+    else:
+        np.subtract(src, shift, out=diff)
     missing = None
-    if not np.isfinite(resid).all():  # NaN, or an infinity (or an overflow)
-        nan = np.isnan(diff)
+    for _ in range(2):  # a second time with NaN deviations zeroed
+        if not main:
+            resid, squares = np.add.reduce(diff, axis=0), np.einsum("ij,ij->j", diff, diff)
+        else:
+            resid = np.add.reduce(np.add.reduce(wide, axis=0).reshape(k, cols), axis=0)
+            squares = np.add.reduce(np.einsum("ij,ij->j", wide, wide).reshape(k, cols), axis=0)
+            if main < rows:
+                resid = np.add(resid, np.add.reduce(diff[main:], axis=0))
+                squares += np.einsum("ij,ij->j", diff[main:], diff[main:])
+        if missing is not None or np.isfinite(resid).all():
+            return shift, resid, squares, missing
+        nan = np.isnan(diff)  # NaN, or an infinity (or an overflow)
         np.copyto(diff, 0.0, where=nan)
         missing = colreduce(np.add, nan, k).astype(np.float64)
-        resid = colreduce(np.add, diff, k)
-    return shift, resid, _wsumsq(diff, None, k), missing
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")
