@@ -27,7 +27,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_is_fitted
 
 from ._config import effective_n_threads
-from ._validation import check_X, inf_columns, reject_inf
+from ._validation import check_X, inf_columns
 
 #: Bytes of one row block of a transform: a block read from memory stays in cache (L2/L3)
 #: for every later step on it; larger blocks spend less in numpy's per-call overhead.
@@ -101,21 +101,9 @@ def n_threads_for(n_blocks, n_bytes):
 def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
     """Call ``func(start, stop)`` on every row block; return the results in block order.
 
-    Parameters
-    ----------
-    func : callable
-        ``func(start, stop)`` for one block of rows; it runs on any thread.
-    n_rows, row_bytes : int
-        Shape of the data the blocks cut.
-    multiple : int, default=1
-        Blocks hold a multiple of this many rows (see :func:`row_blocks`).
-    block_bytes : int or None, default=None
-        Size of a block (see :func:`row_blocks`).
-
-    Returns
-    -------
-    results : list
-        ``func``'s results, in block order, whatever the number of threads.
+    ``func`` runs on any thread, on the blocks of :func:`row_blocks` (rows of
+    ``row_bytes`` bytes, a multiple of ``multiple`` rows, ``block_bytes`` each): the
+    results come in block order, whatever the number of threads.
     """
     size = BLOCK_BYTES if block_bytes is None else block_bytes
     if 0 < n_rows and n_rows * int(row_bytes) <= size:  # one block: no engine to start
@@ -371,12 +359,12 @@ def run(estimator, X, copy, inverse, checked=False):
     folded = kernels[1] is not None and X.flags.c_contiguous and out.flags.c_contiguous
     if out is X:  # in place: refuse bad input before writing anything
         test = functools.partial(_apply_block, None, None, k, X, X, floor, False)
-        _raise_for(estimator, X, map_blocks(test, X.shape[0], row_bytes))
+        _engine.raise_for_blocks(estimator, X, map_blocks(test, X.shape[0], row_bytes))
         on_output = None
     block = functools.partial(_apply_block, *kernels, k, X, out, floor, on_output)
     flags = map_blocks(block, X.shape[0], row_bytes, k if folded else 1)
     if flags.count(None) != len(flags):
-        _raise_for(estimator, X, flags)
+        _engine.raise_for_blocks(estimator, X, flags)
     return out
 
 
@@ -408,13 +396,3 @@ def description_key(description, *extra):
     except TypeError:
         return None
     return key
-
-
-def _raise_for(estimator, X, flags):
-    """Raise for the bad blocks found: values the map refuses first, then infinities."""
-    flags = [flag for flag in flags if flag is not None]
-    if not flags:
-        return
-    if any(low.any() for _, low in flags):
-        estimator._check_transform_values(X)
-    reject_inf(estimator, np.logical_or.reduce([has_inf for has_inf, _ in flags]))

@@ -119,6 +119,17 @@ def output_checks(description, inverse):
     return below, below is not None or keeps_nonfinite
 
 
+def raise_for_blocks(estimator, X, flags):
+    """Raise for the bad blocks the chunk engine found (``(has_inf, low)`` or None per
+    block): values the map refuses first, then infinities, naming the columns."""
+    flags = [flag for flag in flags if flag is not None]
+    if not flags:
+        return
+    if any(low.any() for _, low in flags):
+        estimator._check_transform_values(X)
+    reject_inf(estimator, np.logical_or.reduce([has_inf for has_inf, _ in flags]))
+
+
 def run_sparse(estimator, description, X, copy, inverse):
     """The map of a scikit-learn sparse matrix: CSR and CSC stay in their format (as in
     scikit-learn), others become CSR; the parameters are gathered per stored value."""

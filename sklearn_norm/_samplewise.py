@@ -22,12 +22,7 @@ from ._base import CachedParamNames, adapter_for, forget
 from ._chunks import BLOCK_BYTES, map_blocks, work_block_bytes
 from ._export import ExportMixin
 from ._sklearn_compat import _fit_context
-from ._validation import (
-    check_X,
-    inf_columns,
-    reject_inf,
-    sparse_inf_columns,
-)
+from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
 from .functional._arrays import as64, quiet
 from .functional._rows import (
@@ -77,17 +72,10 @@ class SampleScaler(
         """Whether the per-sample statistics are appended as columns."""
         return False
 
-    #: Optional hook, called only where a scaler defines it: ``_batch_sums(X)``, the
-    #: additive statistics of the rows of ``X`` that ``_learn`` learns from (None:
-    #: nothing is learned); the dask and Array API adapters sum them block by block.
+    #: Optional hook, called only where a scaler defines it (with ``_learn(sums, reset,
+    #: partial)``, the learned attributes, as a dict): ``_batch_sums(X)``, additive
+    #: statistics of the rows (None: none learned), summed block by block by the adapters.
     _batch_sums = None
-
-    def _learn(self, sums, reset, partial):
-        """Learned attributes (name -> value) derived from ``_batch_sums``'s ``sums``.
-
-        ``reset``: first call since the state was cleared; ``partial``: from ``partial_fit``.
-        """
-        return {}
 
     def _absorb(self, sums, reset, partial):
         """Learn from ``sums`` (the adapters compute them their own way and call this)."""
@@ -116,9 +104,8 @@ class SampleScaler(
 
     # -- fitting -----------------------------------------------------------------------
     def _fit(self, X, reset, partial):
-        """Record the features of ``X``, check the parameters against them, refuse
-        infinities and learn the running statistics where kept; a call that raises
-        changes nothing."""
+        """Record the features, check the parameters against them, refuse infinities, learn
+        the running statistics where kept; a call that raises changes nothing."""
         state = self.__dict__.copy()
         try:
             if type(X) is not np.ndarray:
