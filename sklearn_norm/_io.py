@@ -29,7 +29,7 @@ from pathlib import Path
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 INSTALL = 'pip install "sklearn-norm[cli]"'
-BLOCK_SIZE = 1 << 20  # bytes of CSV parsed at a time (a row must fit in one)
+BLOCK_SIZE = 1 << 19  # bytes of CSV parsed at a time (a longer row is read whole)
 
 
 class UserError(Exception):
