@@ -57,6 +57,7 @@ def standardisation(lambdas, method, mean, var, count, data):
     eps = np.finfo(np.float64).eps
     with np.errstate(over="ignore", invalid="ignore"):
         constant = ~(var_u > count * eps * var_u + (count * mean_u * eps) ** 2)
+    constant |= std == 0  # a spread below float64 (2.5e-324): 1, as ZScoreScaler
     return mean, np.where(constant, 0.0, var), np.where(constant, 1.0, std)
 
 

@@ -340,3 +340,15 @@ def test_power_squares_beyond_float64_are_standardised(method, column):
         sklearn = PowerTransformer(method="box-cox").fit(X_small)
         lam = est.lambdas_[0] if column[0] > 0 else 2 - est.lambdas_[0]  # x < 0: 2 - λ
         assert_allclose(lam, sklearn.lambdas_[0], rtol=1e-4)
+
+
+def test_power_standard_deviation_below_float64_counts_as_one():
+    # make fuzz: [1e-323, 5e-324] (λ = 1) has a standard deviation of 2.5e-324, which
+    # float64 rounds to 0: scale_ was 0 and the output NaN and -inf. Counted as 1, as
+    # ZScoreScaler does and as scikit-learn's StandardScaler (whose var_ underflows)
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.array([[1e-323], [5e-324]])
+    est = PowerScaler().fit(X)
+    assert est.lambdas_[0] == 1.0 and est.scale_[0] == 1.0
+    assert_array_equal(est.transform(X), StandardScaler().fit_transform(X))
