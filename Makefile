@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 LINT_PATHS := $(wildcard sklearn_norm tests benchmarks examples)
 
-.PHONY: install test lint demo bench bench-torch docs test-torch fuzz clean
+.PHONY: install test lint demo bench bench-torch docs docs-check test-torch fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 docs: $(DOCS_STAMP)
 	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs: docs/_build/html/index.html"
+
+# The built pages' formulas, rendered by headless Chromium with the network off.
+docs-check: docs
+	$(BIN)/python docs/check_math.py docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scalers.py $(BENCH_ARGS)

@@ -9,6 +9,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))  # _pictures.py, used by the user guide's plots
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import _api  # noqa: E402
+
 import sklearn_norm  # noqa: E402
 
 project = "sklearn_norm"
@@ -31,7 +33,13 @@ extensions = [
 # made by `make bench` (copied below when present, not committed).
 suppress_warnings = ["myst.xref_missing", "myst.header", "image.not_readable"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+# _api_lists.rst is included by api.rst, not a page of its own (see _api.py).
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "_api_lists.rst",
+]
 templates_path = ["_templates"]
 # The packaged MathJax, copied into _static/mathjax by sphinx-mathjax-offline (instead
 # of a CDN, which an HTML copy read without a network cannot reach).
@@ -41,7 +49,8 @@ root_doc = "index"
 # "ndarray of shape (`n_features_in_`,)" and "(N, C, `*spatial`)".
 default_role = "literal"
 
-autosummary_generate = True
+# The API reference is the one page with autosummary tables; its lists are written below.
+autosummary_generate = ["api.rst", "_api_lists.rst"]
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
@@ -73,10 +82,12 @@ html_theme_options = {
 html_static_path = []
 
 
+(HERE / "generated").mkdir(exist_ok=True)
+(HERE / "_api_lists.rst").write_text(_api.api_lists(), encoding="utf-8")
+
 # The benchmark page includes benchmarks/README.md (written by `make bench`); until that
 # file exists, the page says how to make it.
 BENCH = HERE.parent / "benchmarks" / "README.md"
-(HERE / "generated").mkdir(exist_ok=True)
 (HERE / "generated" / "benchmarks.md").write_text(
     BENCH.read_text(encoding="utf-8")
     if BENCH.is_file()
