@@ -34,12 +34,13 @@ def fit(estimator, X, sample_weight, reset):
     """``fit`` (``reset``) or ``partial_fit`` of a column-wise scaler on an Array API ``X``."""
     if reset:
         forget(estimator)
-    estimator._check_params()
+    if estimator._check_params is not None:
+        estimator._check_params()
     first = not hasattr(estimator, "_stats")
     X, xp, dev = _check_X(estimator, X, reset=first)
     stats = stats_of(X, _weights(sample_weight, X, xp, dev), estimator._need)
     _learned_to(estimator, to_numpy)
-    estimator._absorb(X, stats, first)
+    estimator._fit(X, reset=reset, stats=stats)
     estimator._fit_space_ = _space(X)  # even when no array is learned (see _check_fitted)
     return _learned_to_device(estimator, xp, dev)
 

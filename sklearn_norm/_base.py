@@ -1,8 +1,8 @@
 """What every estimator shares, and the column-wise base.
 
 Every estimator: parameter validation with the constraint objects built once per class
-(:class:`CachedParamNames`), a fit that changes nothing when it fails (:func:`atomic`)
-and :func:`forget`; where an input goes (:func:`adapter_for`: dask, Array API, numpy).
+(:class:`CachedParamNames`), :func:`forget` (a fit that raises restores the state it
+saved); where an input goes (:func:`adapter_for`: dask, Array API, numpy).
 
 A column-wise scaler declares the statistics it needs (``_need``), derives its learned
 attributes from them (``_learn``) and describes its map (``_describe``: an affine map or
@@ -15,7 +15,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from . import _engine
+from . import _chunks
 from ._export import ExportMixin
 from ._merge import merge
 from ._sklearn_compat import _fit_context, make_constraint, validate_parameter_constraints
@@ -100,22 +100,6 @@ def forget(estimator):
             delattr(estimator, name)
 
 
-def atomic(method):
-    """Restore the estimator's state if ``method`` raises: a failed fit changes nothing."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        state = self.__dict__.copy()
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    return wrapper
-
-
 def fitted_on_device(estimator):
     """Whether ``estimator`` was fitted on non-numpy Array API arrays."""
     state = vars(estimator)
@@ -185,19 +169,20 @@ class ColumnScaler(
     _need = (MOMENTS,)
 
     # -- what a scaler supplies ------------------------------------------------------
+    #: Optional hooks, called only where a scaler defines them: ``_check_params()``
+    #: (checks between parameters that ``_parameter_constraints`` cannot express) and
+    #: ``_check_values(X, stats)`` (refuse training values the transform cannot take,
+    #: see ``LogScaler``).
+    _check_params = None
+    _check_values = None
+
     def _sparse_reason(self):
         """``None`` when sparse input is kept sparse, else why it is refused."""
         return "the transform would turn zeros into non-zeros"
 
-    def _check_params(self):
-        """Checks between parameters that ``_parameter_constraints`` cannot express."""
-
     def _learn(self, stats):
         """Learned attributes (name -> value) derived from the merged statistics."""
         raise NotImplementedError
-
-    def _check_values(self, X, stats):
-        """Refuse training values the transform cannot take (see ``LogScaler``)."""
 
     def _describe(self):
         """The learned map: an :class:`~._engine.Affine` or :class:`~._engine.Elementwise`."""
@@ -208,35 +193,48 @@ class ColumnScaler(
         ``floor``), naming the column; the engine calls it where a block has such values."""
 
     # -- fitting ---------------------------------------------------------------------
-    @atomic
-    def _fit(self, X, sample_weight=None, reset=True):
-        adapter = adapter_for(X)  # dask and Array API inputs
-        if adapter is not None:
-            return adapter.fit(self, X, sample_weight, reset)
-        if reset:
-            forget(self)
-        self._check_params()
-        first = not hasattr(self, "_stats")
-        X = check_X(self, X, reset=first)
-        weights = None if sample_weight is None else check_weights(sample_weight, X)
-        self._absorb(X, Stats.of(X, weights, self._need), first)
-        self.__dict__.pop("_fit_space_", None)  # learned on numpy now (see _array_api)
-        return self
+    def _fit(self, X, sample_weight=None, reset=True, stats=None, transform=False):
+        """``fit`` (``reset``) or ``partial_fit``; a call that raises changes nothing.
 
-    def _absorb(self, X, stats, first):
-        """Learn from ``stats``, the summary of ``X``: refuse, merge, derive, set.
-
-        The dask and Array API adapters compute ``stats`` their own way and call this.
+        Top to bottom: dask and Array API inputs go to their adapter, which summarises
+        ``X`` its own way and calls back with its ``stats``; else validate ``X`` and
+        summarise it (``Stats.of``); refuse infinities and moments beyond float64 (of
+        this chunk and merged), merge into the kept summary, set what ``_learn``
+        derives. With ``transform`` (``fit_transform`` of a numpy array), return the
+        transform of the ``X`` validated here.
         """
-        reject_overflow(self, stats)  # and infinities
-        self._check_values(X, stats)
-        total = stats if first else merge(self._stats, stats)
-        reject_overflow(self, total)  # two large, opposite chunks
-        learned = self._learn(total)
-        self._stats = total
-        for name, value in learned.items():
-            setattr(self, name, value)
-        return self
+        state = self.__dict__.copy()
+        try:
+            if stats is None:
+                if type(X) is not np.ndarray:
+                    adapter = adapter_for(X)  # dask and Array API inputs
+                    if adapter is not None:
+                        return adapter.fit(self, X, sample_weight, reset)
+                if reset and "n_features_in_" in state:  # a fitted estimator
+                    forget(self)
+                if self._check_params is not None:
+                    self._check_params()
+                X = check_X(self, X, reset=not hasattr(self, "_stats"))
+                weights = None if sample_weight is None else check_weights(sample_weight, X)
+                stats = Stats.of(X, weights, self._need)
+                self.__dict__.pop("_fit_space_", None)  # learned on numpy now (see _array_api)
+            first = not hasattr(self, "_stats")
+            with np.errstate(over="ignore", invalid="ignore"):  # one sum tells it's fine
+                finite = stats.mean is None or np.isfinite(stats.mean.sum() + stats.m2.sum())
+            if stats.has_inf.any() or not finite:  # (or a feature without values: NaN)
+                reject_overflow(self, stats)  # names the columns
+            if self._check_values is not None:
+                self._check_values(X, stats)
+            total = stats if first else merge(self._stats, stats)
+            if not first:
+                reject_overflow(self, total)  # two large, opposite chunks
+            self.__dict__.update(self._learn(total))
+            self._stats = total
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+        return _chunks.run(self, X, None, inverse=False, checked=True) if transform else self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -276,6 +274,31 @@ class ColumnScaler(
         """
         return self._fit(X, reset=False)
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None, **fit_params):
+        """Learn the statistics of ``X``, then transform it.
+
+        A numpy array is validated once, by the fit; other inputs are fitted, then
+        transformed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN values are ignored by the fit and stay NaN.
+        y : None
+            Ignored.
+        **fit_params : dict
+            Passed to :meth:`fit` (``sample_weight`` where it takes one).
+
+        Returns
+        -------
+        X_tr : ndarray or sparse matrix of shape (n_samples, n_features)
+            Transformed data, in the input's floating dtype.
+        """
+        if fit_params or type(X) is not np.ndarray:
+            return super().fit_transform(X, y, **fit_params)
+        return self._fit(X, transform=True)
+
     # -- transforming ----------------------------------------------------------------
     def transform(self, X, copy=None):
         """Apply the learned map to ``X``.
@@ -292,10 +315,11 @@ class ColumnScaler(
         X_tr : ndarray or sparse matrix of shape (n_samples, n_features)
             Transformed data, in the input's floating dtype.
         """
-        adapter = adapter_for(X, self)  # dask and Array API inputs
-        if adapter is not None:
-            return adapter.apply(self, X, copy, False)
-        return _engine.run(self, X, copy, inverse=False)
+        if type(X) is not np.ndarray or get_config()["array_api_dispatch"]:
+            adapter = adapter_for(X, self)  # dask and Array API inputs
+            if adapter is not None:
+                return adapter.apply(self, X, copy, False)
+        return _chunks.run(self, X, copy, inverse=False)
 
     def inverse_transform(self, X, copy=None):
         """Undo :meth:`transform`.
@@ -315,7 +339,7 @@ class ColumnScaler(
         adapter = adapter_for(X, self)
         if adapter is not None:
             return adapter.apply(self, X, copy, True)
-        return _engine.run(self, X, copy, inverse=True)
+        return _chunks.run(self, X, copy, inverse=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -137,11 +137,11 @@ class BatchNormScaler(FromTorchMixin, WeightedFitMixin, ColumnScaler):
     # -- fitting: the base merges exact statistics; here the running ones are derived --
     # The base hands ``_learn`` only the merged statistics; a momentum step also needs
     # this batch's own, which ``_check_values`` (called with them) keeps for the call.
-    def _fit(self, X, sample_weight=None, reset=True):
+    def _fit(self, X, sample_weight=None, reset=True, **kwargs):
         self._momentum_step = not reset and self.momentum is not None
         self._streaming = not reset
         try:
-            return super()._fit(X, sample_weight, reset)
+            return super()._fit(X, sample_weight, reset, **kwargs)
         finally:
             self.__dict__.pop("_momentum_step", None)
             self.__dict__.pop("_streaming", None)

@@ -1,4 +1,5 @@
-"""The chunk engine: cache-sized row blocks on a thread pool.
+"""The chunk engine: cache-sized row blocks on a thread pool, and the run of a
+column-wise scaler's description of its map (:func:`run`) on them.
 
 Every pass over the data goes through :func:`map_blocks`: block boundaries depend only on
 the shape and the item size, never on the number of threads, and results come back in
@@ -16,13 +17,17 @@ Two tricks keep numpy's per-call overhead small next to the memory traffic:
   change, so folding never changes a transform's result.
 """
 
+import functools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils.validation import check_is_fitted
 
 from ._config import effective_n_threads
+from ._validation import check_X, inf_columns
 
 #: Bytes of one row block of a transform: a block read from memory stays in cache (L2/L3)
 #: for every later step on it; larger blocks spend less in numpy's per-call overhead.
@@ -66,14 +71,12 @@ def fold(n_features):
     return max(1, -(-FOLD_VALUES // max(int(n_features), 1)))
 
 
-def work_block_bytes(n_values, smallest):
-    """Bytes of float64 work copy per block for data of ``n_values`` values.
-
-    ``smallest`` (the block size used for small data) grows to about
-    ``n_values * 8 / WORK_BLOCKS``, up to :data:`MAX_WORK_BYTES`.
-    """
+def work_block_bytes(n_values, smallest, itemsize=8):
+    """Bytes of a block of data of ``n_values`` values of ``itemsize`` bytes, whose
+    float64 work copy is ``smallest`` bytes for small data and grows to about
+    ``n_values * 8 / WORK_BLOCKS``, up to :data:`MAX_WORK_BYTES`."""
     wanted = int(n_values) * 8 // WORK_BLOCKS
-    return max(int(smallest), min(wanted, MAX_WORK_BYTES))
+    return max(1, max(int(smallest), min(wanted, MAX_WORK_BYTES)) * itemsize // 8)
 
 
 def row_blocks(n_rows, row_bytes, multiple=1, block_bytes=None):
@@ -98,21 +101,9 @@ def n_threads_for(n_blocks, n_bytes):
 def map_blocks(func, n_rows, row_bytes, multiple=1, block_bytes=None):
     """Call ``func(start, stop)`` on every row block; return the results in block order.
 
-    Parameters
-    ----------
-    func : callable
-        ``func(start, stop)`` for one block of rows; it runs on any thread.
-    n_rows, row_bytes : int
-        Shape of the data the blocks cut.
-    multiple : int, default=1
-        Blocks hold a multiple of this many rows (see :func:`row_blocks`).
-    block_bytes : int or None, default=None
-        Size of a block (see :func:`row_blocks`).
-
-    Returns
-    -------
-    results : list
-        ``func``'s results, in block order, whatever the number of threads.
+    ``func`` runs on any thread, on the blocks of :func:`row_blocks` (rows of
+    ``row_bytes`` bytes, a multiple of ``multiple`` rows, ``block_bytes`` each): the
+    results come in block order, whatever the number of threads.
     """
     size = BLOCK_BYTES if block_bytes is None else block_bytes
     if 0 < n_rows and n_rows * int(row_bytes) <= size:  # one block: no engine to start
@@ -259,57 +250,149 @@ def finite_sum(a):
 _EINSUM_SUM = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def apply_rows(kernel, X, out, wide_kernel=None, check=None, check_output=False):
+def apply_rows(kernel, X, out, wide_kernel=None):
     """Write ``kernel(X[block], out=out[block])`` for every row block of a numpy array.
 
-    Parameters
-    ----------
-    kernel : callable
-        ``kernel(x, out=y)`` writes its result into ``y``; ``out`` may be ``X`` (in place).
-    X, out : ndarray
-        Input and output of the same shape.
-    wide_kernel : callable or None
-        The same map for folded rows (per-feature parameters tiled :func:`fold` times);
-        used where ``X`` and ``out`` are C-contiguous 2-D arrays.
-    check : callable or None
-        Called on every block while it is in cache, its results returned in block
-        order: ``check(x_block, None)`` before the block is written, or
-        ``check(x_block, out_block)`` after, with ``check_output``.
-    check_output : bool, default=False
-        Call ``check`` on the written block.
-
-    Returns
-    -------
-    results : list or ndarray
-        ``out`` without ``check``, else the list of ``check``'s results.
+    ``wide_kernel`` is the same map for rows folded by :func:`fold` (per-feature
+    parameters tiled), used where ``X`` and ``out`` are C-contiguous 2-D arrays;
+    ``out`` may be ``X`` (in place). Returns ``out``.
     """
     n_cols = X.shape[1] if X.ndim == 2 else 1
     k = fold(n_cols)
-    wide = (
-        wide_kernel is not None
-        and k > 1
-        and X.ndim == 2
-        and X.flags.c_contiguous
-        and out.flags.c_contiguous
-    )
-    multiple = k if wide else 1
+    block = functools.partial(_apply_block, kernel, wide_kernel, k, X, out, None, None)
+    folded = wide_kernel is not None and X.flags.c_contiguous and out.flags.c_contiguous
+    map_blocks(block, X.shape[0], n_cols * X.itemsize, k if folded else 1)
+    return out
 
-    def one(start, stop):
-        x, y = X[start:stop], out[start:stop]
-        flag = check(x, None) if check is not None and not check_output else None
-        main = (stop - start) - (stop - start) % k if wide else 0
+
+def _apply_block(kernel, wide, k, X, out, floor, on_output, start, stop):
+    """Map the rows ``start:stop`` of ``X`` into ``out`` and test them while in cache.
+
+    ``wide`` (or None) maps rows folded by ``k`` where ``X`` and ``out`` are
+    C-contiguous 2-D arrays; ``kernel`` None only tests the input. ``on_output``: None
+    tests nothing; True tests the output just written (the map keeps every NaN and
+    infinity non-finite), False the input (and that it lies above ``floor``). Returns
+    None for a block that is fine (a finite sum), else the exact look at its input:
+    ``(columns with an infinity, columns at or below floor)``, or None for NaN only.
+    """
+    x = X[start:stop]
+    tested = x
+    if kernel is not None:
+        y = out[start:stop]
+        rows, cols = x.shape if x.ndim == 2 else (x.shape[0], 1)
+        folded = wide is not None and k > 1 and x.flags.c_contiguous and y.flags.c_contiguous
+        main = rows - rows % k if folded else 0
         if main:
-            wide_kernel(x[:main].reshape(-1, k * n_cols), out=y[:main].reshape(-1, k * n_cols))
-        if main < stop - start:
+            wide(x[:main].reshape(-1, k * cols), out=y[:main].reshape(-1, k * cols))
+        if main < rows:
             kernel(x[main:], out=y[main:])
-        return check(x, y) if check is not None and check_output else flag
+        tested = y if on_output else x
+    if on_output is None:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        ok = finite_sum(tested)
+        if ok and tested is x and floor is not None:
+            ok = np.minimum.reduce(x, axis=None) > np.max(floor)
+    if ok:
+        return None  # else a NaN (allowed), an infinity or a value too low
+    has_inf = inf_columns(x, nonfinite=True)
+    has_inf = np.zeros(x.shape[1], dtype=bool) if has_inf is None else has_inf
+    low = np.zeros_like(has_inf) if floor is None else col_min(x) <= floor
+    return (has_inf, low) if has_inf.any() or low.any() else None
 
-    results = map_blocks(one, X.shape[0], n_cols * X.itemsize, multiple)
-    return out if check is None else results
+
+# -- the engine: a column-wise scaler's description run on the blocks ------------------
+#: Kernels kept, by description: ``key -> (kernel, folded kernel)``; oldest dropped first
+#: (the package's one cache: building a kernel costs 10-40 us, most of a transform of a
+#: few rows).
+_KEPT = {}
+_KEPT_LOCK = threading.Lock()
+#: Most kernels kept.
+KEEP = 64
+#: Descriptions with a per-feature array beyond this size (4,096 float64 features) are
+#: not kept: building is cheap next to the work, and no copy of the array is kept.
+KEY_BYTES = 1 << 15
 
 
-def output_for(X, copy):
-    """The array a transform writes into: ``X`` itself when allowed, else a new one."""
-    if not copy and isinstance(X, np.ndarray) and X.flags.writeable:
-        return X
-    return np.empty_like(X)
+def run(estimator, X, copy, inverse, checked=False):
+    """``transform`` (or ``inverse_transform``) of a column-wise scaler on numpy or sparse
+    input (dask and Array API inputs go to their adapters first; ``checked``: ``X`` was
+    validated by this ``fit_transform``'s fit).
+
+    Top to bottom: validate ``X``; ask the scaler for its description; find its kernels
+    (kept by the value of the description: a refit, a ``set_params`` or a learned array
+    changed in place describe another map), the plain one and one for narrow rows folded
+    ``k`` at a time; map the row blocks on the threads, testing each block while in
+    cache (its output where the map keeps non-finite values non-finite); for a bad block,
+    raise naming the columns.
+    """
+    from . import _engine  # descriptions and their kernels (it imports functional)
+
+    if not hasattr(estimator, "n_features_in_"):  # set by every fit
+        check_is_fitted(estimator)
+    copy = estimator.copy if copy is None else copy
+    if not checked:
+        X = check_X(estimator, X, reset=False, names=not inverse)
+    description = estimator._describe()
+    if sparse.issparse(X):
+        return _engine.run_sparse(estimator, description, X, copy, inverse)
+    if isinstance(description, _engine.Affine):
+        floor, on_output, per_row = None, description.clip is None or inverse, True
+    else:  # a per-feature table (quantiles) is not folded: its kernel loops over columns
+        floor = None if inverse else description.floor
+        on_output = floor is not None or description.keeps_nonfinite[inverse]
+        per_row = max(map(np.ndim, description.per_feature.values()), default=0) <= 1
+    k = fold(X.shape[1]) if X.ndim == 2 and per_row else 1
+    k = k if 1 < k <= X.shape[0] else 1
+    key = description_key(description, inverse, k, X.dtype)
+    kernels = None if key is None else _KEPT.get(key)
+    if kernels is None:
+        tiled = None if k == 1 else _engine.kernel(description, inverse, _tiler(k), X.dtype)
+        kernels = (_engine.kernel(description, inverse, dtype=X.dtype), tiled)
+        if key is not None:
+            with _KEPT_LOCK:
+                _KEPT[key] = kernels
+                while len(_KEPT) > KEEP:
+                    del _KEPT[next(iter(_KEPT))]
+    out = X if not copy and X.flags.writeable else np.empty_like(X)
+    row_bytes = X.shape[1] * X.itemsize if X.ndim == 2 else X.itemsize
+    folded = kernels[1] is not None and X.flags.c_contiguous and out.flags.c_contiguous
+    if out is X:  # in place: refuse bad input before writing anything
+        test = functools.partial(_apply_block, None, None, k, X, X, floor, False)
+        _engine.raise_for_blocks(estimator, X, map_blocks(test, X.shape[0], row_bytes))
+        on_output = None
+    block = functools.partial(_apply_block, *kernels, k, X, out, floor, on_output)
+    flags = map_blocks(block, X.shape[0], row_bytes, k if folded else 1)
+    if flags.count(None) != len(flags):
+        _engine.raise_for_blocks(estimator, X, flags)
+    return out
+
+
+def _tiler(k):
+    """Per-feature parameters for rows folded ``k`` at a time."""
+    return lambda p: np.tile(p, k)
+
+
+def description_key(description, *extra):
+    """A hashable key of what ``description``'s kernel depends on (an elementwise map's
+    ``floor`` and ``keeps_nonfinite`` do not), with ``extra``; None where an array is too
+    large or a value cannot be compared by value."""
+    key = [type(description), *extra]
+    parts = description
+    if hasattr(description, "per_feature"):  # Elementwise
+        per_feature, options = description.per_feature, description.options
+        parts = (description.build, *per_feature, *per_feature.values(), *options.items())
+    for part in parts:
+        if type(part) is not np.ndarray and not isinstance(part, list):
+            key.append(part)
+            continue
+        part = np.asarray(part)
+        if part.nbytes > KEY_BYTES or part.dtype.hasobject:
+            return None
+        key += [part.dtype.str, part.shape, part.tobytes()]
+    key = tuple(key)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key

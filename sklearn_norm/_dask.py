@@ -146,7 +146,8 @@ def fit(estimator, X, sample_weight, reset):
 
     if reset:
         forget(estimator)
-    estimator._check_params()
+    if estimator._check_params is not None:
+        estimator._check_params()
     first = not hasattr(estimator, "_stats")
     check(estimator, X, reset=first)
     bands = _blocks(X)
@@ -161,7 +162,7 @@ def fit(estimator, X, sample_weight, reset):
         dask.delayed(_join_columns, pure=True)(columns), _lazy_rows(X, bands)
     )
     refuse_no_rows(estimator, X, n_rows)
-    return estimator._absorb(X, stats, first)
+    return estimator._fit(X, reset=reset, stats=stats)
 
 
 def _block_sketch(block, k):
@@ -180,7 +181,8 @@ def fit_sketch(estimator, X, reset):
 
     if reset:
         forget(estimator)
-    estimator._check_params()
+    if estimator._check_params is not None:
+        estimator._check_params()
     first = not hasattr(estimator, "n_features_in_")
     check(estimator, X, reset=first)
     block_sketch = dask.delayed(_block_sketch, pure=True)

@@ -8,7 +8,8 @@ from ._base import ColumnScaler
 from ._engine import Affine, Elementwise
 from ._registry import register
 from ._stats import RANGE
-from .functional._column import min_max_factor, min_max_kernel, overflows
+from .functional._affine import min_max_terms
+from .functional._column import min_max_kernel
 
 
 @register("minmax")
@@ -89,7 +90,7 @@ class MinMaxScaler(ColumnScaler):
 
     def _learn(self, stats):
         low = self.feature_range[0]
-        scale = min_max_factor(stats.min, stats.max, self.feature_range)
+        scale, halve = min_max_terms(stats.min, stats.max, self.feature_range)
         with np.errstate(over="ignore", invalid="ignore"):  # inf: a range beyond float64
             data_range = stats.max - stats.min
             min_ = low - stats.min * scale
@@ -101,6 +102,7 @@ class MinMaxScaler(ColumnScaler):
             "min_": min_,
             "n_samples_seen_": int(stats.n_rows),
             "_fit_range_": tuple(self.feature_range),
+            "_halved_": halve,  # the map runs on halved values (a range beyond float32)
         }
 
     def _describe(self):
@@ -108,7 +110,10 @@ class MinMaxScaler(ColumnScaler):
         # takes effect at the next fit) and the clip bounds are the current feature_range
         fit_range = getattr(self, "_fit_range_", tuple(self.feature_range))
         clip = tuple(self.feature_range) if self.clip else None
-        if overflows(self.data_min_, self.data_max_, fit_range):  # halved, doubled back
+        halve = getattr(self, "_halved_", None)
+        if halve is None:  # fitted by an older version
+            halve = min_max_terms(self.data_min_, self.data_max_, fit_range)[1]
+        if halve:  # halved, doubled back
             return Elementwise(
                 min_max_kernel,
                 {"data_min": self.data_min_, "scale": self.scale_, "data_max": self.data_max_},

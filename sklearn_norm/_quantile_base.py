@@ -17,7 +17,8 @@ from numbers import Integral
 from scipy import sparse
 from sklearn import get_config
 
-from ._base import ColumnScaler, atomic, forget, is_dask
+from . import _chunks
+from ._base import ColumnScaler, forget, is_dask
 from ._sketch import QuantileSketch, merge, summary_error_for
 from ._sklearn_compat import Interval
 from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
@@ -44,44 +45,51 @@ class QuantileColumnScaler(ColumnScaler):
     def _check_sketch_values(self, X):
         """Refuse training values before anything is learned (``QuantileScaler``: sparse)."""
 
-    @atomic
-    def _fit(self, X, sample_weight=None, reset=True):
-        if is_dask(X):
-            from . import _dask
+    def _fit(self, X, sample_weight=None, reset=True, transform=False):
+        """``fit`` or ``partial_fit``; a call that raises changes nothing."""
+        state = self.__dict__.copy()
+        try:
+            if is_dask(X):
+                from . import _dask
 
-            return _dask.fit_sketch(self, X, reset)
-        device = None
-        if get_config()["array_api_dispatch"] and is_array_api(X):
-            from . import _array_api
+                return _dask.fit_sketch(self, X, reset)
+            device = None
+            if get_config()["array_api_dispatch"] and is_array_api(X):
+                from . import _array_api
 
-            X, device = _array_api.to_host_for_fit(self, X)
-        if reset:
-            forget(self)
-        elif getattr(self, "_sketch", "") is None:  # a fit that kept no summary
-            raise ValueError(
-                f"{type(self).__name__}.partial_fit cannot add to this fit, which kept no "
-                "quantile summary (see the class's Notes); stream every chunk through "
-                "partial_fit, or fit again."
-            )
-        self._check_params()
-        first = not hasattr(self, "n_features_in_")
-        X = check_X(self, X, reset=first)
-        self._check_sketch_values(X)
-        if reset:
-            has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)
-            reject_inf(self, has_inf)
-            learned, summaries = self._learn_exact(X)
-            self._set_learned(learned, 0.0)
-            self._sketch = (
-                None
-                if summaries is None
-                else QuantileSketch.from_summaries(summaries, X.shape[0], self.sketch_size)
-            )
-        else:
-            self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
-        if device is not None:
-            device(self)
-        return self
+                X, device = _array_api.to_host_for_fit(self, X)
+            if reset:
+                forget(self)
+            elif getattr(self, "_sketch", "") is None:  # a fit that kept no summary
+                raise ValueError(
+                    f"{type(self).__name__}.partial_fit cannot add to this fit, which kept no "
+                    "quantile summary (see the class's Notes); stream every chunk through "
+                    "partial_fit, or fit again."
+                )
+            if self._check_params is not None:
+                self._check_params()
+            first = not hasattr(self, "n_features_in_")
+            X = check_X(self, X, reset=first)
+            self._check_sketch_values(X)
+            if reset:
+                has_inf = sparse_inf_columns(X) if sparse.issparse(X) else inf_columns(X)
+                reject_inf(self, has_inf)
+                learned, summaries = self._learn_exact(X)
+                self._set_learned(learned, 0.0)
+                self._sketch = (
+                    None
+                    if summaries is None
+                    else QuantileSketch.from_summaries(summaries, X.shape[0], self.sketch_size)
+                )
+            else:
+                self._absorb_sketch(QuantileSketch.of(X, self.sketch_size), first)
+            if device is not None:
+                device(self)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+        return _chunks.run(self, X, None, inverse=False, checked=True) if transform else self
 
     def _learn_exact(self, X):
         """Learned attributes from all of ``X``, and each column's summary for the sketch

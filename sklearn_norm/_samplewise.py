@@ -12,25 +12,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from ._base import CachedParamNames, adapter_for, atomic, forget
-from ._chunks import map_blocks, output_for
+from ._base import CachedParamNames, adapter_for, forget
+from ._chunks import BLOCK_BYTES, map_blocks, work_block_bytes
 from ._export import ExportMixin
 from ._sklearn_compat import _fit_context
-from ._validation import (
-    check_X,
-    inf_columns,
-    reject_inf,
-    sparse_inf_columns,
-)
+from ._validation import check_X, inf_columns, reject_inf, sparse_inf_columns
 from ._xp import device, get_namespace, widest_float
 from .functional._arrays import as64, quiet
 from .functional._rows import (
-    block_bytes,
     group_norm_block,
     group_std,
     rounded_once,
@@ -77,17 +72,10 @@ class SampleScaler(
         """Whether the per-sample statistics are appended as columns."""
         return False
 
-    def _batch_sums(self, X):
-        """Additive statistics of the rows of ``X`` that ``_learn`` learns from (None:
-        nothing is learned); the dask and Array API adapters sum them block by block."""
-        return None
-
-    def _learn(self, sums, reset, partial):
-        """Learned attributes (name -> value) derived from ``_batch_sums``'s ``sums``.
-
-        ``reset``: first call since the state was cleared; ``partial``: from ``partial_fit``.
-        """
-        return {}
+    #: Optional hook, called only where a scaler defines it (with ``_learn(sums, reset,
+    #: partial)``, the learned attributes, as a dict): ``_batch_sums(X)``, additive
+    #: statistics of the rows (None: none learned), summed block by block by the adapters.
+    _batch_sums = None
 
     def _absorb(self, sums, reset, partial):
         """Learn from ``sums`` (the adapters compute them their own way and call this)."""
@@ -115,19 +103,27 @@ class SampleScaler(
         return self._keep() and _nonzero(getattr(self, "weight", None))
 
     # -- fitting -----------------------------------------------------------------------
-    @atomic
     def _fit(self, X, reset, partial):
-        engine = adapter_for(X)  # dask and Array API inputs
-        if engine is not None:
-            return engine.fit_rows(self, X, reset, partial)
-        if reset:
-            forget(self)
-        X = check_X(self, X, reset=reset)
-        self._layout = self._make_layout(X.shape[1])
-        self._refuse_inf(X)
-        sums = self._batch_sums(X)
-        if sums is not None:  # running statistics (as the adapters do)
-            self._absorb(sums, reset, partial)
+        """Record the features, check the parameters against them, refuse infinities, learn
+        the running statistics where kept; a call that raises changes nothing."""
+        state = self.__dict__.copy()
+        try:
+            if type(X) is not np.ndarray:
+                engine = adapter_for(X)  # dask and Array API inputs
+                if engine is not None:
+                    return engine.fit_rows(self, X, reset, partial)
+            if reset and "n_features_in_" in state:  # a fitted estimator
+                forget(self)
+            X = check_X(self, X, reset=reset)
+            self._layout = self._make_layout(X.shape[1])
+            self._refuse_inf(X)
+            sums = None if self._batch_sums is None else self._batch_sums(X)
+            if sums is not None:  # running statistics (as the adapters do)
+                self._absorb(sums, reset, partial)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -195,9 +191,10 @@ class SampleScaler(
         X_tr : ndarray of shape (n_samples, n_features + n_kept)
             Normalised data in the input's floating dtype, then the kept statistics.
         """
-        engine = adapter_for(X, self)
-        if engine is not None:
-            return engine.apply_rows(self, X, copy, inverse=False)
+        if type(X) is not np.ndarray or get_config()["array_api_dispatch"]:
+            engine = adapter_for(X, self)  # dask and Array API inputs
+            if engine is not None:
+                return engine.apply_rows(self, X, copy, inverse=False)
         if not hasattr(self, "n_features_in_"):  # set by every fit
             check_is_fitted(self)
         copy = self.copy if copy is None else copy
@@ -209,18 +206,18 @@ class SampleScaler(
             y, stats = self._forward(X)
             return _append(y, stats if n_kept else [])
         n, n_features = X.shape
-        if n_kept:
-            out = np.empty((n, n_features + n_kept), dtype=X.dtype)
-        else:
-            out = output_for(X, copy)
-        in_place = out is X
+        in_place = not copy and not n_kept and X.flags.writeable  # else into a new array
+        out = X if in_place else np.empty((n, n_features + n_kept), dtype=X.dtype)
         if in_place:  # refuse bad input before writing anything
             self._refuse_inf(X)
 
         def block(start, stop):
             x, y = X[start:stop], out[start:stop, :n_features]
             kept = out[start:stop, n_features:] if n_kept else None
-            nonfinite = rounded_once(self._forward_block, x, y, kept)
+            if x.dtype == np.float16:  # widened, rounded once
+                nonfinite = rounded_once(self._forward_block, x, y, kept)
+            else:
+                nonfinite = self._forward_block(x, y, kept)
             if nonfinite is False:  # a finite block needs no infinity test
                 return
             if not in_place:
@@ -236,7 +233,8 @@ class SampleScaler(
                 np.copyto(out[start:stop, column : column + width], s, casting="same_kind")
                 column += width
 
-        map_blocks(block, n, n_features * X.itemsize, block_bytes=block_bytes(X.itemsize, X.size))
+        size = work_block_bytes(X.size, BLOCK_BYTES, X.itemsize)
+        map_blocks(block, n, n_features * X.itemsize, block_bytes=size)
         return out
 
     def _transform_sparse(self, X, copy):
@@ -282,7 +280,8 @@ class SampleScaler(
             return self._inverse_sparse(X, copy)
         if not isinstance(X, np.ndarray):
             return self._backward(X[:, :n_features], X[:, n_features:] if n_kept else None)
-        out = np.empty((X.shape[0], n_features), X.dtype) if n_kept else output_for(X, copy)
+        in_place = not copy and not n_kept and X.flags.writeable  # else into a new array
+        out = X if in_place else np.empty((X.shape[0], n_features), X.dtype)
 
         def block(start, stop):
             stats = X[start:stop, n_features:] if n_kept else None

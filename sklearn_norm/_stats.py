@@ -24,6 +24,7 @@ SHIFT_CANCELLATION = 16.0
 #: Blocks whose shift is beyond this take two passes (their sums may overflow, as
 #: ``reject_overflow`` expects); ``functional._rows`` rescales groups of rows beyond it.
 HUGE = 2.0**500
+_SMALL, _MAX = 2.0**-_stats_scaled.LIMIT, float(np.finfo(np.float64).max)
 
 
 @dataclass
@@ -64,55 +65,61 @@ class Stats:
     exp: np.ndarray | None = None
 
     @classmethod
-    def of(cls, X, sample_weight=None, need=(MOMENTS, RANGE)):
+    def of(cls, X, sample_weight=None, need=(MOMENTS, RANGE), rescaled=True):
         """Summarise the rows of ``X`` (dense or scipy sparse), in cache-sized blocks.
 
         Blocks run on the thread pool and merge in block order, so the result does not
         depend on the number of threads. Unweighted moments take one pass per block over
         the deviations from its first row (:func:`_shifted_sums`, on the threads), judged
-        for all blocks at once (:func:`_from_shifted`); others take two passes. Features
-        whose squares overflow or underflow float64 are summarised again on exactly
-        rescaled values (``_stats_scaled``).
+        for all blocks at once (:func:`_from_shifted`); others take two passes
+        (:func:`_of_dense`). With ``rescaled``, features whose squares overflow or
+        underflow float64 are summarised again on exactly rescaled values
+        (``_stats_scaled``).
         """
-        stats = cls._of(X, sample_weight, need)
-        return _stats_scaled.rescue(
-            stats, X, sample_weight, lambda Y, w: cls._of(Y, w, (MOMENTS,))
-        )
-
-    @classmethod
-    def _of(cls, X, sample_weight, need):
         if sparse.issparse(X):
-            return _of_sparse(sparse.csr_array(X), sample_weight, need)
-        X = np.asarray(X)
-        n_rows, n_features = X.shape
-        if n_rows == 0:
-            return cls.empty(n_features, need)
-        # moments work on a float64 copy of the block: its size is what the block bounds
-        size = _chunks.FIT_BLOCK_BYTES  # the least block size: small data is one block
-        if X.nbytes > size * X.itemsize // 8:
-            size = _chunks.work_block_bytes(X.size, size)
-        size = max(1, size * X.itemsize // 8) if MOMENTS in need else size
-        moments_only = sample_weight is None and tuple(need) == (MOMENTS,)
-        k = fold(n_features) if moments_only else 1
-        blocks = [(0, n_rows)]  # one block: no pool, nothing to merge
-        if X.nbytes > size:
-            blocks = row_blocks(n_rows, n_features * X.itemsize, k, block_bytes=size)
-        if moments_only:  # the threads only sum, the vector work runs once for all blocks
-            if len(blocks) == 1:
-                sums = [_shifted_sums(X, k)]
-            else:
-                sums = map_items(lambda b: _shifted_sums(X[slice(*b)], k), blocks, X.nbytes)
-            parts = _from_shifted(X, blocks, sums, need)
-        elif len(blocks) == 1:
-            parts = [_of_dense(X, sample_weight, need)]
+            stats = _of_sparse(sparse.csr_array(X), sample_weight, need)
         else:
+            X = np.asarray(X)
+            n_rows, n_features = X.shape
+            if n_rows == 0:
+                return cls.empty(n_features, need)
+            # moments work on a float64 copy of the block: its size is what the block bounds
+            size = _chunks.FIT_BLOCK_BYTES  # the least block size: small data is one block
+            if X.nbytes > size * X.itemsize // 8:
+                size = _chunks.work_block_bytes(X.size, size)
+            size = max(1, size * X.itemsize // 8) if MOMENTS in need else size
+            moments_only = sample_weight is None and tuple(need) == (MOMENTS,)
+            k = fold(n_features) if moments_only else 1
+            blocks = [(0, n_rows)]  # one block: no pool, nothing to merge
+            if X.nbytes > size:
+                blocks = row_blocks(n_rows, n_features * X.itemsize, k, block_bytes=size)
             w = sample_weight
-            parts = map_items(
-                lambda b: _of_dense(X[slice(*b)], None if w is None else w[slice(*b)], need),
-                blocks,
-                X.nbytes,
-            )
-        return parts[0] if len(parts) == 1 else _merge.merge_all(parts)
+            if moments_only:  # the threads only sum, the vector work runs once for all
+                if len(blocks) == 1:
+                    sums = [_shifted_sums(X, k)]
+                else:
+                    sums = map_items(lambda b: _shifted_sums(X[slice(*b)], k), blocks, X.nbytes)
+                parts = _from_shifted(X, blocks, sums, need)
+            elif len(blocks) == 1:
+                parts = [_of_dense(X, w, need)]
+            else:
+                parts = map_items(
+                    lambda b: _of_dense(X[slice(*b)], None if w is None else w[slice(*b)], need),
+                    blocks,
+                    X.nbytes,
+                )
+            stats = parts[0] if len(parts) == 1 else _merge.merge_all(parts)
+        if stats.mean is None or not rescaled:
+            return stats
+        # ordinary data in a few steps: every |mean| and m2 finite, for each feature one
+        # of them at least 2**-LIMIT (then no square was lost to underflow)
+        with np.errstate(invalid="ignore"):
+            larger = np.maximum(np.abs(stats.mean), stats.m2)
+        if larger.size and _SMALL <= larger.min() and larger.max() <= _MAX:
+            return stats
+        return _stats_scaled.rescue(
+            stats, X, sample_weight, lambda Y, w: cls.of(Y, w, (MOMENTS,), rescaled=False)
+        )
 
     @classmethod
     def empty(cls, n_features, need=(MOMENTS, RANGE)):
@@ -190,21 +197,42 @@ def _shifted_sums(X, k):
 
     The shift :math:`s` is the block's first row as float64, 0 where not finite. The
     deviations go into the thread's float64 scratch block and are summed on rows folded
-    by ``k`` (few numpy calls per block: each one releases the GIL and takes it again).
-    NaN deviations are zeroed and counted per column in ``missing`` (None when the block
-    has none); an infinity leaves the sums non-finite, and the block is refused.
+    by ``k`` (``k`` rows viewed as one long row: few numpy calls per block, each one
+    releases the GIL and takes it again; the partial sums of the ``k`` row positions are
+    added in a fixed order, as :func:`~._chunks.colreduce` does). NaN deviations are
+    zeroed and counted per column in ``missing`` (None when the block has none); an
+    infinity leaves the sums non-finite, and the block is refused.
     """
+    rows, cols = X.shape
     shift = np.asarray(X[0], dtype=np.float64)
     shift = np.where(np.isfinite(shift), shift, 0.0)
-    diff = colwise(np.subtract, X, shift, scratch(X.shape), k)
-    resid = colreduce(np.add, diff, k)
+    diff = scratch(X.shape)
+    src = X
+    if X.dtype != np.float64:  # widen first: a mixed-dtype ufunc is slow
+        np.copyto(diff, X)
+        src = diff
+    main = rows - rows % k if k > 1 else 0  # the folded rows (the scratch is C-contiguous)
+    wide = diff[:main].reshape(-1, k * cols)
+    if main and src.flags.c_contiguous:
+        np.subtract(src[:main].reshape(-1, k * cols), np.tile(shift, k), out=wide)
+        np.subtract(src[main:], shift, out=diff[main:])
+    else:
+        np.subtract(src, shift, out=diff)
     missing = None
-    if not np.isfinite(resid).all():  # NaN, or an infinity (or an overflow)
-        nan = np.isnan(diff)
+    for _ in range(2):  # a second time with NaN deviations zeroed
+        if not main:
+            resid, squares = np.add.reduce(diff, axis=0), np.einsum("ij,ij->j", diff, diff)
+        else:
+            resid = np.add.reduce(np.add.reduce(wide, axis=0).reshape(k, cols), axis=0)
+            squares = np.add.reduce(np.einsum("ij,ij->j", wide, wide).reshape(k, cols), axis=0)
+            if main < rows:
+                resid = np.add(resid, np.add.reduce(diff[main:], axis=0))
+                squares += np.einsum("ij,ij->j", diff[main:], diff[main:])
+        if missing is not None or np.isfinite(resid).all():
+            return shift, resid, squares, missing
+        nan = np.isnan(diff)  # NaN, or an infinity (or an overflow)
         np.copyto(diff, 0.0, where=nan)
         missing = colreduce(np.add, nan, k).astype(np.float64)
-        resid = colreduce(np.add, diff, k)
-    return shift, resid, _wsumsq(diff, None, k), missing
 
 
 @np.errstate(over="ignore", invalid="ignore", divide="ignore")

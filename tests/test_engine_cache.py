@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import sklearn_norm as sn
-from sklearn_norm import _engine
+from sklearn_norm import _chunks, _engine
 
 KEPT = ["minmax", "zscore", "decimal", "batchnorm", "log", "maxabs"]
 
@@ -23,7 +23,7 @@ def _data(seed=0, shift=0.0):
 
 @pytest.mark.parametrize("name", KEPT)
 def test_kernel_is_built_once_while_nothing_changes(name, monkeypatch):
-    monkeypatch.setattr(_engine, "_KEPT", {})  # a cache of this test's own
+    monkeypatch.setattr(_chunks, "_KEPT", {})  # a cache of this test's own
     est = sn.make_scaler(name).fit(_data())
     calls = []
     build = _engine.kernel
@@ -67,21 +67,21 @@ def test_kept_kernel_follows_refit_set_params_and_changes_in_place(name):
 
 
 def test_kept_kernels_stay_out_of_the_estimator_and_are_bounded(monkeypatch):
-    monkeypatch.setattr(_engine, "_KEPT", {})
+    monkeypatch.setattr(_chunks, "_KEPT", {})
     est = sn.MinMaxScaler().fit(_data())
     est.transform(_data(1))
-    assert len(_engine._KEPT) == 1
+    assert len(_chunks._KEPT) == 1
     assert not any("kernel" in name for name in vars(est))
     for other in (pickle.loads(pickle.dumps(est)), copy.deepcopy(est), clone(est).fit(_data())):
         np.testing.assert_array_equal(other.transform(_data(1)), est.transform(_data(1)))
-    for seed in range(2 * _engine.KEEP):  # other maps: the oldest kernels go
+    for seed in range(2 * _chunks.KEEP):  # other maps: the oldest kernels go
         sn.MinMaxScaler().fit(_data(seed)).transform(_data(1))
-    assert len(_engine._KEPT) == _engine.KEEP
+    assert len(_chunks._KEPT) == _chunks.KEEP
     gc.collect()
 
 
 def test_description_key_tells_values_apart_by_type_dtype_shape_and_bytes():
-    key = _engine.description_key
+    key = _chunks.description_key
     Affine = _engine.Affine
     assert key(Affine(clip=[1.0, 2.0])) != key(Affine(clip=(1.0, 2.0)))  # a list, a tuple
     assert key(Affine(np.zeros(2))) == key(Affine(np.zeros(2)))
@@ -103,12 +103,12 @@ def test_an_unhashable_subclass_transforms_without_kept_kernels():
 
 
 def test_wide_data_keeps_nothing():
-    X = np.random.default_rng(0).uniform(1, 2, (3, _engine.KEY_BYTES // 8 + 1))
+    X = np.random.default_rng(0).uniform(1, 2, (3, _chunks.KEY_BYTES // 8 + 1))
     est = sn.MinMaxScaler().fit(X)
-    assert _engine.description_key(est._describe()) is None
-    before = dict(_engine._KEPT)
+    assert _chunks.description_key(est._describe()) is None
+    before = dict(_chunks._KEPT)
     np.testing.assert_allclose(est.transform(X), (X - X.min(0)) / (X.max(0) - X.min(0)))
-    assert _engine._KEPT.keys() <= before.keys()
+    assert _chunks._KEPT.keys() <= before.keys()
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -168,7 +168,7 @@ def test_per_feature_tables_are_never_folded(monkeypatch):
     # made its transform 8 times slower than unfolded)
     from sklearn_norm import _quantile
 
-    monkeypatch.setattr(_engine, "_KEPT", {})
+    monkeypatch.setattr(_chunks, "_KEPT", {})
     X = np.random.default_rng(0).lognormal(size=(2000, 50))
     est = sn.QuantileScaler(n_quantiles=100).fit(X)
     shapes, build = [], _quantile._quantile_map

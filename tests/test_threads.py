@@ -198,13 +198,13 @@ def test_threads_nested_map_blocks_runs_serially(tiny_blocks):
 )
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_threads_folded_rows_equal_plain_rows(est, dtype, tiny_blocks, monkeypatch):
-    from sklearn_norm import _engine
+    from sklearn_norm import _chunks
 
     X = _data(dtype) - 2.0
     est.fit(X)
     with config_context(n_threads=2):
         folded = est.transform(X), est.inverse_transform(X)
-        monkeypatch.setattr(_engine, "fold", lambda n_features: 1)  # row block by row block
+        monkeypatch.setattr(_chunks, "fold", lambda n_features: 1)  # row block by row block
         _assert_identical(folded[0], est.transform(X))
         _assert_identical(folded[1], est.inverse_transform(X))
 

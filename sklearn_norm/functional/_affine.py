@@ -10,6 +10,11 @@ import numpy as np
 
 from . import _ops
 
+#: A map whose data range or width exceeds float32's largest value runs halved in float64
+#: (``functional._column.min_max_kernel``): ``x - data_min`` or the factor may overflow
+#: the data's dtype.
+_NARROW_MAX = float(np.finfo(np.float32).max)
+
 
 def per_feature(values, channel_size):
     """Per-channel ``values`` repeated ``channel_size`` times: one value per feature."""
@@ -276,3 +281,46 @@ def batch_norm_kernel(
     if np.any(np.abs(terms[0]) > HALVE_ABOVE):  # x - mean may overflow x's dtype
         return halved_affine_kernel(*terms, inverse=inverse)
     return affine_kernel(*terms, inverse=inverse)
+
+
+def min_max_terms(data_min, data_max, feature_range=(0, 1)):
+    """``(factor, halve)`` of min-max scaling to ``feature_range = (a, b)``.
+
+    .. math:: f = \\frac{b - a}{x_{max} - x_{min}}
+
+    a range below ten float64 machine epsilons (about 2.2e-15) counting as 1, as
+    scikit-learn's ``_handle_zeros_in_scale``: it is rounding noise of a constant
+    feature, so ``[[0.1 + 0.2], [0.3]]`` is not stretched to ``[1, 0]``. ``halve``:
+    whether some feature's range or the width may overflow the data's dtype (float32's
+    largest value, or beyond float64), or the factor float64; such a map is computed on
+    halved values in float64 (``min_max_kernel``), and the factor from halved terms,
+    :math:`(b/2 - a/2) / (x_{max}/2 - x_{min}/2)`, the same factor, finite.
+    """
+    low, high = float(feature_range[0]), float(feature_range[1])
+    if not (type(data_min) is np.ndarray and data_min.dtype == np.float64):
+        data_min = _host(data_min)
+    if not (type(data_max) is np.ndarray and data_max.dtype == np.float64):
+        data_max = _host(data_max)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        spans = data_max - data_min
+        width = high / 2 - low / 2
+        constant = ~(spans >= 10 * np.finfo(np.float64).eps)  # a range of 1 (NaN: none)
+        factor = width / np.where(constant, 0.5, spans / 2)
+        halve = bool(
+            (spans > _NARROW_MAX).any()
+            or np.isinf(spans).any()
+            or width > _NARROW_MAX / 2
+            or np.isinf(factor).any()
+        )
+    half = 0.5 if halve else 1.0
+    data_range = data_max * half - data_min * half
+    data_range = np.where(data_range < 10 * np.finfo(np.float64).eps * half, half, data_range)
+    width = high * half - low * half
+    with np.errstate(over="ignore"):
+        factor = width / data_range
+    return np.where(np.isinf(factor), width / half, factor), halve
+
+
+def _host(values):
+    """``values`` (numpy or any Array API array) as a float64 numpy array."""
+    return np.asarray(values if type(values) is np.ndarray else _ops.to_numpy(values), np.float64)

@@ -9,57 +9,7 @@ import numpy as np
 
 from .._xp import device, to_numpy, widest_float
 from . import _checks, _ops
-from ._affine import HALVE_ABOVE, affine_kernel, halved_affine_kernel
-
-#: A map whose data range or width exceeds float32's largest value runs halved in float64
-#: (:func:`min_max_kernel`): ``x - data_min`` or the factor may overflow the data's dtype.
-_NARROW_MAX = float(np.finfo(np.float32).max)
-
-
-def overflows(data_min, data_max, feature_range):
-    """Whether ``data_max - data_min`` (some feature's) or the range's width may overflow
-    the data's dtype (float32's largest value, or beyond float64), or the factor
-    ``width / range`` float64.
-
-    Such a map is computed on halved values in float64 (see :func:`min_max_kernel`).
-    """
-    low, high = feature_range
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        spans = _host(data_max) - _host(data_min)
-        width = float(high) / 2 - float(low) / 2
-        constant = ~(spans >= 10 * np.finfo(np.float64).eps)  # a range of 1 (NaN: none)
-        factor = width / np.where(constant, 0.5, spans / 2)
-        return bool(
-            (spans > _NARROW_MAX).any()
-            or np.isinf(spans).any()
-            or width > _NARROW_MAX / 2
-            or np.isinf(factor).any()
-        )
-
-
-def _host(values):
-    """``values`` (numpy or any Array API array) as a float64 numpy array."""
-    return np.asarray(values if type(values) is np.ndarray else to_numpy(values), np.float64)
-
-
-def min_max_factor(data_min, data_max, feature_range=(0, 1)):
-    """``(high - low) / (data_max - data_min)``, a range below ``10 * eps`` counting as 1.
-
-    As scikit-learn's ``_handle_zeros_in_scale``: a range under ten float64 machine
-    epsilons (about 2.2e-15) is rounding noise of a constant feature, so
-    ``[[0.1 + 0.2], [0.3]]`` is not stretched to ``[1, 0]``. Where a range or the width
-    overflows float64 (data from -1e308 to 1e308) both are halved first:
-    :math:`(b/2 - a/2) / (x_{max}/2 - x_{min}/2)` is the same factor, finite.
-    """
-    low, high = float(feature_range[0]), float(feature_range[1])
-    data_min, data_max = _host(data_min), _host(data_max)
-    half = 0.5 if overflows(data_min, data_max, feature_range) else 1.0
-    data_range = data_max * half - data_min * half
-    data_range = np.where(data_range < 10 * np.finfo(np.float64).eps * half, half, data_range)
-    width = high * half - low * half
-    with np.errstate(over="ignore"):
-        factor = width / data_range
-    return np.where(np.isinf(factor), width / half, factor)
+from ._affine import HALVE_ABOVE, affine_kernel, halved_affine_kernel, min_max_terms
 
 
 def min_max_kernel(
@@ -77,7 +27,7 @@ def min_max_kernel(
 
     ``clip`` clips to ``clip_range``, by default ``feature_range``. Adding a ``low`` of
     0 would only turn a -0.0 into 0.0: skipped. ``halve`` (a map whose data range, width
-    or factor may overflow, see :func:`overflows`; needs ``data_max``) computes, in
+    or factor may overflow, see :func:`~._affine.min_max_terms`; needs ``data_max``) computes, in
     float64 and rounded once, :math:`2 ((x/2 - x_{min}/2) / r' \\cdot w' + a/2)` with
     the halved range :math:`r' = x_{max}/2 - x_{min}/2` (1/2 for a constant feature)
     and width :math:`w' = b/2 - a/2`: the same map, every intermediate within float64.
@@ -160,8 +110,7 @@ def min_max_scale(x, data_min, data_max, feature_range=(0, 1), clip=False):
     _checks.feature_range(feature_range)
     data_min = _checks.per_feature("data_min", data_min, x)
     data_max = _checks.per_feature("data_max", data_max, x)
-    scale = min_max_factor(data_min, data_max, feature_range)
-    halve = overflows(data_min, data_max, feature_range)
+    scale, halve = min_max_terms(data_min, data_max, feature_range)
     return min_max_kernel(data_min, scale, feature_range, clip, halve=halve, data_max=data_max)(x)
 
 

@@ -200,15 +200,6 @@ def unscale_groups(y, mean, std, weight=None, bias=None, out=None):
 ONE_PASS_COND = 64.0
 
 
-def block_bytes(itemsize, n_values=0):
-    """Row blocks of the block kernels, sized by their float64 work copy.
-
-    ``BLOCK_BYTES`` of work copy, more for large data (see
-    :func:`~sklearn_norm._chunks.work_block_bytes`).
-    """
-    return max(1, work_block_bytes(n_values, BLOCK_BYTES) * itemsize // 8)
-
-
 def rounded_once(call, x, out, kept=None):
     """``call(x, out, kept)``, a block kernel; a float16 block runs in float32.
 
@@ -241,9 +232,8 @@ def blockwise(kernel, x, *args):
     def one(start, stop):
         rounded_once(lambda a, o, _: kernel(a, *args, out=o), x[start:stop], out[start:stop])
 
-    map_blocks(
-        one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=block_bytes(x.itemsize, x.size)
-    )
+    size = work_block_bytes(x.size, BLOCK_BYTES, x.itemsize)
+    map_blocks(one, x.shape[0], x.shape[1] * x.itemsize, block_bytes=size)
     return out
 
 
