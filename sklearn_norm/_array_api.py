@@ -190,16 +190,17 @@ def apply(estimator, X, copy, inverse):
     is tested through the output, else (no refused values then, only infinities) before
     the map: one sum either way, and the exact per-column tests only when that sum is
     not finite (NaN in the data, an infinity, a refused value, an overflowing sum).
-    An affine map of a CPU tensor runs in the numpy engine on the tensor's memory
-    (threads, checks fused into the blocks: 2-3 times torch's two operations and a sum);
-    torch's own vectorised ``log1p``, ``expm1`` … beat numpy's, so the others stay here.
+    An affine or ``vectorised`` map of a CPU tensor runs in the numpy engine on the
+    tensor's memory (threads, checks fused into the blocks: 2-3 times torch's two
+    operations and a sum); torch's own vectorised ``log1p``, ``expm1`` … beat numpy's, so
+    the others stay here.
     """
     _check_fitted(estimator, X, inverse)
     X, xp, _ = _check_X(estimator, X, reset=False)
     host = on_host(estimator)
     description = host._describe()
     view = host_view(X)
-    if view is not None and isinstance(description, Affine):
+    if view is not None and (isinstance(description, Affine) or description.vectorised):
         return _on_view(host, view, X, inverse)
     on_output = output_checks(description, inverse)[1]
     if not on_output and not _finite_sum(xp, X):  # no floor: infinities only

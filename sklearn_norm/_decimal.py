@@ -93,4 +93,4 @@ class DecimalScaler(ColumnScaler):
         }
 
     def _describe(self):
-        return Elementwise(decimal_kernel, {"n_digits": self.n_digits_})
+        return Elementwise(decimal_kernel, {"n_digits": self.n_digits_}, vectorised=True)

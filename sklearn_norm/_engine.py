@@ -58,6 +58,9 @@ class Elementwise(NamedTuple):
     ``sparse(X, inverse)``, which maps a checked CSR or CSC matrix (a copy where asked)
     in place and returns it: scikit-learn's own steps where they differ in the last bit
     (``MaxAbsScaler``'s reciprocal) or a map of whole columns (``QuantileScaler``).
+    ``vectorised``: numpy's ufuncs run the map as fast as any namespace (a product or a
+    quotient, no transcendental function), so a CPU tensor is mapped by this engine on
+    its memory (``_xp.host_view``), as an :class:`Affine` map is.
     """
 
     build: Any
@@ -66,6 +69,7 @@ class Elementwise(NamedTuple):
     keeps_nonfinite: tuple = (True, True)
     floor: Any = None
     sparse: Any = None
+    vectorised: bool = False
 
 
 def _same(value):

@@ -99,6 +99,7 @@ class MaxAbsScaler(ColumnScaler):
             _max_abs_map,
             {"factor": self.scale_},
             sparse=functools.partial(_sparse_map, self.scale_, reciprocal),
+            vectorised=True,
         )
 
 

@@ -130,3 +130,24 @@ def test_fit_refuses_infinity_behind_nan_and_accepts_an_overflowing_sum():
         X[7, 2] = -np.inf
         with pytest.raises(ValueError, match="infinite values in column 2"):
             sn.LayerNormScaler().fit(torch.asarray(X))
+
+
+@pytest.mark.parametrize("magnitude, n_digits", [(1e10, 11), (1e-12, -11)])
+def test_decimal_float32_rounds_once_where_float32_lacks_the_power(magnitude, n_digits):
+    # 1e11 is not a float32: x / float32(1e11) rounds twice; the exact power in float64
+    # rounds once (float64 then float32 is innocuous for one division or multiplication)
+    X = (np.random.default_rng(4).uniform(1.0, 9.9, size=(3000, 3)) * magnitude).astype(np.float32)
+    x = X.astype(np.float64)
+    expected = (x / 10.0**n_digits if n_digits > 0 else x * 10.0 ** (-n_digits)).astype(np.float32)
+    back = expected.astype(np.float64)
+    back = (back * 10.0**n_digits if n_digits > 0 else back / 10.0 ** (-n_digits)).astype(
+        np.float32
+    )
+    with config_context(array_api_dispatch=True):
+        fitted = sn.DecimalScaler().fit(torch.asarray(X))
+        Y = fitted.transform(torch.asarray(X))
+        B = fitted.inverse_transform(torch.asarray(expected))
+    assert to_numpy(fitted.n_digits_).tolist() == [n_digits] * 3
+    assert Y.dtype == torch.float32 and B.dtype == torch.float32
+    np.testing.assert_array_equal(to_numpy(Y), expected)
+    np.testing.assert_array_equal(to_numpy(B), back)

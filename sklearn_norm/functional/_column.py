@@ -220,6 +220,10 @@ def decimal_kernel(n_digits, inverse=False, dtype=None):
             out = np.empty_like(x) if out is None else out
             np.multiply(x, up, out=out, dtype=np.float64, casting="same_kind")
             return np.divide(out, down, out=out, dtype=np.float64, casting="same_kind")
+        if not isinstance(x, np.ndarray) and not exact(_ops.numpy_dtype(x)):
+            wide = widest_float(xp, device(x))  # the same, rounded once, on x's device
+            if wide != x.dtype:
+                return xp.astype(kernel(xp.astype(x, wide)), x.dtype)
         if not needs_up:  # multiplying or dividing by 1 is exact: skip it
             return _ops.first(xp, "divide", x, _ops.param(xp, down, x), out)
         if not needs_down:

@@ -31,6 +31,10 @@ def power_kernel(lambdas, method="yeo-johnson", inverse=False, mean=None, scale=
     def kernel(x, out=None):
         if plain and isinstance(x, np.ndarray) and x.dtype == np.float64:
             return _numpy_forward(x, out, lam64, method, mean, scale)
+        if out is None and method == "yeo-johnson" and _is_torch(x):
+            y = _torch_yeo_johnson(x, lam64, inverse, mean, scale)
+            if y is not None:
+                return y
         xp = _ops.get_namespace(x)
         lam = _ops.param(xp, lambdas, x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -88,6 +92,49 @@ def _numpy_forward(x, out, lam, method, mean, scale):
         if scale is not None:
             y -= mean
             y /= scale
+    return y
+
+
+def _is_torch(x):
+    return type(x).__module__.split(".")[0] == "torch"
+
+
+def _torch_yeo_johnson(x, lam64, inverse, mean, scale):
+    """Yeo-Johnson (or its inverse) on a torch tensor in place on one new array (None:
+    a λ within the dtype's epsilon of 0 or 2, whose logarithmic branch the generic path
+    takes): the generic path's operations on the same values, so the same results,
+    without its full-size temporaries (``where``, ``zeros_like``, the branch masks)."""
+    import torch
+
+    if x.dtype not in (torch.float32, torch.float64):
+        return None
+    dtype = _ops.numpy_dtype(x)
+    lam_d = lam64.astype(dtype)
+    tiny = np.finfo(dtype).eps
+    if np.any(np.abs(lam_d) < tiny) or np.any(np.abs(dtype.type(2) - lam_d) < tiny):
+        return None
+    xp = _ops.get_namespace(x)
+    lam = _ops.param(xp, lam64, x)
+    ones = np.flatnonzero(np.broadcast_to(lam_d, x.shape[-1:]) == 1)  # the identity there
+    ones = torch.as_tensor(ones, device=x.device) if ones.size else None
+    v = x
+    if inverse and scale is not None:
+        v = (x * _ops.param(xp, scale, x)).add_(_ops.param(xp, mean, x))
+    at_one = None if ones is None else v[..., ones] + (0.0 if inverse else -0.0)
+    negative = v < 0
+    a = torch.where(negative, 2 - lam, lam) if bool(negative.any()) else lam
+    y = torch.abs(v)
+    if inverse:  # expm1(log1p(a |y|) / a)
+        y.mul_(a).log1p_().div_(a).expm1_()
+    else:  # expm1(a log1p|x|) / a
+        y.log1p_().mul_(a).expm1_().div_(a)
+    if a is not lam:
+        y = torch.where(negative, -y, y)
+    if at_one is not None:
+        kept = y[..., ones]
+        y[..., ones] = torch.where(torch.isnan(kept), kept, at_one)
+    if not inverse and scale is not None:
+        y.sub_(_ops.param(xp, mean, x)).div_(_ops.param(xp, scale, x))
     return y
 
 
