@@ -58,9 +58,11 @@ class Elementwise(NamedTuple):
     ``sparse(X, inverse)``, which maps a checked CSR or CSC matrix (a copy where asked)
     in place and returns it: scikit-learn's own steps where they differ in the last bit
     (``MaxAbsScaler``'s reciprocal) or a map of whole columns (``QuantileScaler``).
-    ``vectorised``: numpy's ufuncs run the map as fast as any namespace (a product or a
-    quotient, no transcendental function), so a CPU tensor is mapped by this engine on
-    its memory (``_xp.host_view``), as an :class:`Affine` map is.
+    ``vectorised``: this engine runs the map at least as fast as the namespace's own
+    operations would (a product or a quotient, no transcendental function; numpy's
+    per-column interpolation on threads against torch's ``searchsorted``), so a CPU
+    tensor is mapped by it on the tensor's memory (``_xp.host_view``), as an
+    :class:`Affine` map is.
     """
 
     build: Any
