@@ -5,7 +5,8 @@ Both formats go through pyarrow (the ``cli`` extra): its CSV reader parses block
 
 * A :class:`Reader` yields a file's rows as Arrow tables of ``chunksize`` rows; a lone
   last row joins the chunk before it (a one-row batch has no unbiased variance, which
-  ``BatchNormScaler(momentum=...)`` needs). The scaled columns are read as float64; in a
+  ``BatchNormScaler(momentum=...)`` needs); the next chunk is parsed on a thread while
+  the caller works on this one. The scaled columns are read as float64; in a
   CSV file the other columns are read as raw bytes, so they are written back byte for byte
   (quoted where a field needs quotes: a ``,``, ``"``, CR or LF); in Parquet they keep their
   Arrow arrays. A blank line is a missing value in a one-column CSV file and skipped
@@ -18,12 +19,14 @@ Both formats go through pyarrow (the ``cli`` extra): its CSV reader parses block
 """
 
 import contextlib
+import functools
 import importlib
 import io
 import lzma
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -47,9 +50,28 @@ def optional(module, purpose, install=None):
 
 
 def arrow():
-    """pyarrow and its ``csv``, ``compute`` and ``parquet`` modules, which the CLI needs."""
-    names = ("pyarrow", "pyarrow.csv", "pyarrow.compute", "pyarrow.parquet")
-    return [optional(name, "the command line", INSTALL) for name in names]
+    """pyarrow and its ``csv`` and ``compute`` modules, which the CLI needs.
+
+    The first call makes jemalloc Arrow's default memory pool (unless the environment
+    variable ``ARROW_DEFAULT_MEMORY_POOL`` chooses one): it returns freed blocks to the
+    system sooner than mimalloc, pyarrow's default, when several threads allocate.
+    """
+    names = ("pyarrow", "pyarrow.csv", "pyarrow.compute")
+    modules = [optional(name, "the command line", INSTALL) for name in names]
+    _prefer_jemalloc(modules[0])
+    return modules
+
+
+def parquet():
+    """``pyarrow.parquet``, imported only for Parquet files (it costs 9 MiB)."""
+    return optional("pyarrow.parquet", "the command line", INSTALL)
+
+
+@functools.cache
+def _prefer_jemalloc(pa):
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        with contextlib.suppress(NotImplementedError):  # a pyarrow built without it
+            pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
 def file_format(path):
@@ -113,6 +135,26 @@ def close_stream(raw, stream):
     raw.close()
 
 
+_END = object()
+
+
+def _read_ahead(iterator):
+    """The items of ``iterator``, each next one made on a thread while the caller uses this one.
+
+    Parsing a chunk (pyarrow releases the GIL) then overlaps the caller's work on the one
+    before; one chunk more is held. An error making an item is raised where it is taken;
+    when the caller stops early, ``iterator`` is closed once the item being made is done.
+    """
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="sklearn-norm-read") as pool:
+            ahead = pool.submit(next, iterator, _END)
+            while (item := ahead.result()) is not _END:
+                ahead = pool.submit(next, iterator, _END)
+                yield item
+    finally:
+        iterator.close()
+
+
 def _rechunk(pa, batches, schema, size):
     """Tables of ``size`` rows from ``(batch, done)`` pairs; a lone last row joins the one before.
 
@@ -157,7 +199,7 @@ class Reader:
         if not self.path.is_file():
             raise UserError(f"no such file: {str(self.path)!r}")
         self.chunksize = int(chunksize)
-        self._pa, self._csv, _, self._pq = arrow()
+        self._pa, self._csv, _ = arrow()
         if self.format == "csv":
             self.total = self.path.stat().st_size
             schema = self._csv_schema()
@@ -175,7 +217,7 @@ class Reader:
 
     def _parquet(self):
         try:
-            return self._pq.ParquetFile(self.path)
+            return parquet().ParquetFile(self.path)
         except Exception as exc:  # pyarrow raises ArrowInvalid and friends
             raise UserError(f"{self._where()} is not a Parquet file ({exc})") from None
 
@@ -243,6 +285,9 @@ class Reader:
             Read the other columns of a CSV file as raw bytes (else as pyarrow infers).
         """
         self._check(scaled)
+        yield from _read_ahead(self._chunks(scaled, others, as_text))
+
+    def _chunks(self, scaled, others, as_text):
         if self.format == "parquet":
             batches = self._parquet().iter_batches(
                 batch_size=self.chunksize, columns=None if others else list(scaled)

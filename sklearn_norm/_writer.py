@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import UserError, arrow, close_stream, open_stream
+from ._io import UserError, arrow, close_stream, open_stream, parquet
 
-_ROWS_PER_WRITE = 1 << 14  # rows formatted as CSV text at a time (bounds the text's memory)
+_ROWS_PER_WRITE = 1 << 13  # rows formatted as CSV text at a time (bounds the text's memory)
 _THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 _QUOTE = re.compile('[",\r\n]')  # a field holding one of these is quoted
 
@@ -45,7 +45,7 @@ class ChunkWriter:
 
     def __init__(self, path, fmt, codec=None):
         self.path, self.format, self.codec = Path(path), fmt, codec
-        self._pa, _, self._pc, self._pq = arrow()
+        self._pa, _, self._pc = arrow()
         self._stream = self._parquet = self._pool = None
         self._pending = collections.deque()  # text of pieces being made, in file order
         self._header = False
@@ -75,8 +75,8 @@ class ChunkWriter:
         if self._stream is None:
             self._raw, self._stream = open_stream(self.path, self.codec, "wb")
             self._pool = ThreadPoolExecutor(_THREADS, thread_name_prefix="sklearn-norm-csv")
-        pieces = table.to_batches(max_chunksize=_ROWS_PER_WRITE)
-        for piece in [self._pa.Table.from_batches([b]) for b in pieces] or [table]:
+        starts = range(0, table.num_rows, _ROWS_PER_WRITE)
+        for piece in [table.slice(i, _ROWS_PER_WRITE) for i in starts] or [table]:
             self._pending.append(self._pool.submit(self._lines, piece, prepare))
             while len(self._pending) > _THREADS:  # bounds the text held in memory
                 self._put(self._pending.popleft().result())
@@ -91,7 +91,7 @@ class ChunkWriter:
 
     def _lines(self, piece, prepare):
         """``(column names, CSV text buffers)`` of ``prepare(piece)``, one line per row."""
-        table = prepare(piece)
+        table = prepare(piece.combine_chunks())
         return table.column_names, [self._batch_lines(b) for b in table.to_batches() if len(b)]
 
     def _batch_lines(self, batch):
@@ -134,7 +134,7 @@ class ChunkWriter:
         metadata = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"pandas"}
         table = table.replace_schema_metadata(metadata)  # pandas' dtypes of the input
         if self._parquet is None:
-            self._parquet = self._pq.ParquetWriter(self.path, table.schema)
+            self._parquet = parquet().ParquetWriter(self.path, table.schema)
         self._parquet.write_table(table)
 
     def close(self, discard=False):

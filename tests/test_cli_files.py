@@ -19,7 +19,7 @@ import pytest
 import zstandard
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from sklearn_norm import _io
+from sklearn_norm import _io, _writer
 from sklearn_norm.cli import main
 
 # Raw pass-through fields as a minimal-quoting writer (Python's csv, pandas) writes them.
@@ -177,9 +177,12 @@ def test_cli_momentum_with_a_one_row_last_chunk(tmp_path):
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("block_size", [48, 97, 1 << 20])
-def test_cli_any_chunk_and_block_size_gives_the_same_bytes(tmp_path, monkeypatch, block_size):
+@pytest.mark.parametrize("block_size, rows_per_write", [(48, 3), (97, 1 << 13), (1 << 20, 5)])
+def test_cli_any_chunk_and_block_size_gives_the_same_bytes(
+    tmp_path, monkeypatch, block_size, rows_per_write
+):
     monkeypatch.setattr(_io, "BLOCK_SIZE", block_size)
+    monkeypatch.setattr(_writer, "_ROWS_PER_WRITE", rows_per_write)  # pieces of a chunk
     src, saved = tmp_path / "in.csv", tmp_path / "s.skops"
     src.write_bytes(awkward_text(7).encode())
     assert run("fit", src, "-m", "minmax", "-c", "x", "-o", saved, "-q") == 0
