@@ -49,13 +49,15 @@ def test_read_ahead_raises_an_error_where_its_item_is_taken():
 
 
 def test_read_ahead_stopped_early_closes_its_source_and_thread():
-    log = []
+    log, before = [], set(threading.enumerate())
     items = _io._read_ahead(_source(log))
     assert next(items) == 0
+    started = set(threading.enumerate()) - before
+    assert [t.name.split("_")[0] for t in started] == ["sklearn-norm-read"]
     items.close()
     assert log[-1] == "closed"
     assert log[:-1] in ([0], [0, 1])  # item 1 may have been made ahead, never more
-    assert not [t for t in threading.enumerate() if t.name.startswith("sklearn-norm-read")]
+    assert not any(t.is_alive() for t in started)
 
 
 _CHILD = """
